@@ -1,0 +1,91 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from logs.models import CheckIn, Episode, EpisodeLocation, EpisodeMedicine, EpisodeRelief, Medicine, Profile, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "time_zone", "is_staff", "date_joined"]
+    search_fields = ["email", "display_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Account", {"fields": ["display_name", "time_zone"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]}),
+    ]
+
+
+class PatientDataAdmin(admin.ModelAdmin):
+    """Patient data is found by the patient's e-mail address or name, by staff only."""
+
+    search_fields = ["patient__email", "patient__display_name"]
+    list_select_related = ["patient"]
+    raw_id_fields = ["patient"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(PatientDataAdmin):
+    list_display = ["patient", "first_noticed", "updated_at"]
+
+
+class LocationInline(admin.TabularInline):
+    model = EpisodeLocation
+    extra = 0
+
+
+class ReliefInline(admin.TabularInline):
+    model = EpisodeRelief
+    extra = 0
+
+
+class EpisodeMedicineInline(admin.TabularInline):
+    model = EpisodeMedicine
+    extra = 0
+    raw_id_fields = ["medicine"]
+
+
+@admin.register(Episode)
+class EpisodeAdmin(PatientDataAdmin):
+    list_display = ["patient", "started_at", "kind", "intensity", "duration_seconds"]
+    list_filter = ["kind"]
+    date_hierarchy = "started_at"
+    inlines = [LocationInline, ReliefInline, EpisodeMedicineInline]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(PatientDataAdmin):
+    list_display = ["patient", "day", "penn_frequency", "penn_severity", "sleep_hours", "stress"]
+    date_hierarchy = "day"
+
+
+@admin.register(Medicine)
+class MedicineAdmin(PatientDataAdmin):
+    list_display = ["patient", "name", "dose", "purpose", "kind", "started", "stopped"]
+    list_filter = ["purpose", "kind"]
+
+
+@admin.register(EpisodeLocation)
+class EpisodeLocationAdmin(admin.ModelAdmin):
+    list_display = ["episode", "region", "side"]
+    list_filter = ["region", "side"]
+    search_fields = ["episode__patient__email"]
+    raw_id_fields = ["episode"]
+
+
+@admin.register(EpisodeRelief)
+class EpisodeReliefAdmin(admin.ModelAdmin):
+    list_display = ["episode", "measure", "helped"]
+    search_fields = ["episode__patient__email"]
+    raw_id_fields = ["episode"]
+
+
+@admin.register(EpisodeMedicine)
+class EpisodeMedicineAdmin(admin.ModelAdmin):
+    list_display = ["episode", "medicine", "dose"]
+    search_fields = ["episode__patient__email"]
+    raw_id_fields = ["episode", "medicine"]

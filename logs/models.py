@@ -1,0 +1,570 @@
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from logs.durations import format_duration
+
+MAX_DURATION_SECONDS = 24 * 60 * 60
+# A start may be a little ahead of the clock that records it: phones drift.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """An account, signed in by e-mail address."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("e-mail address", unique=True)
+    display_name = models.CharField(
+        "name", max_length=150, help_text="How your name appears on your summary."
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    def __str__(self):
+        return self.display_name or self.email
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+    @property
+    def zone(self):
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+
+class Profile(models.Model):
+    """What a doctor asks about a patient beyond the diary itself."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    first_noticed = models.DateField(
+        "spasms first noticed",
+        null=True,
+        blank=True,
+        help_text="Month and year are enough.",
+    )
+    occupation = models.CharField(max_length=200, blank=True)
+    usual_exercise = models.TextField(blank=True)
+    conditions = models.TextField("past medical conditions", blank=True)
+    injuries = models.TextField(blank=True)
+    surgeries = models.TextField(blank=True)
+    questions = models.TextField(
+        "questions for your next visit",
+        blank=True,
+        help_text="Anything you want to ask the doctor. It is printed on your summary.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__lte=F("updated_at")),
+                name="profile_birth_not_future",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_noticed__isnull=True) | Q(first_noticed__lte=F("updated_at")),
+                name="profile_first_noticed_not_future",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Profile of {self.patient}"
+
+
+class Region(models.TextChoices):
+    """Body regions from head to feet, each drawn on the front or back diagram."""
+
+    HEAD = "head", "Head or scalp"
+    EYELID = "eyelid", "Eyelid"
+    FACE = "face", "Face"
+    JAW = "jaw", "Jaw"
+    TONGUE = "tongue", "Tongue or throat"
+    NECK = "neck", "Neck"
+    SHOULDER = "shoulder", "Shoulder"
+    UPPER_ARM = "upper_arm", "Upper arm"
+    FOREARM = "forearm", "Forearm"
+    HAND = "hand", "Hand or fingers"
+    CHEST = "chest", "Chest"
+    ABDOMEN = "abdomen", "Abdomen"
+    UPPER_BACK = "upper_back", "Upper back"
+    LOWER_BACK = "lower_back", "Lower back"
+    HIP = "hip", "Hip"
+    GROIN = "groin", "Groin"
+    BUTTOCK = "buttock", "Buttock"
+    THIGH_FRONT = "thigh_front", "Thigh (front)"
+    THIGH_BACK = "thigh_back", "Hamstring (back of thigh)"
+    KNEE = "knee", "Knee"
+    SHIN = "shin", "Shin"
+    CALF = "calf", "Calf"
+    FOOT = "foot", "Foot or toes"
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BOTH = "both", "Both sides"
+    MIDLINE = "midline", "Middle"
+
+
+class Kind(models.TextChoices):
+    TWITCH = "twitch", "Twitch"
+    CRAMP = "cramp", "Cramp"
+    SPASM = "spasm", "Spasm"
+
+
+class Activity(models.TextChoices):
+    RESTING = "resting", "Resting"
+    SLEEPING = "sleeping", "Sleeping"
+    SITTING = "sitting", "Sitting"
+    STANDING = "standing", "Standing"
+    WALKING = "walking", "Walking"
+    EXERCISING = "exercising", "Exercising"
+    WORKING = "working", "Working"
+    OTHER = "other", "Other"
+
+
+class Relief(models.TextChoices):
+    STRETCHING = "stretching", "Stretching"
+    MOIST_HEAT = "moist_heat", "Moist heat"
+    DRY_HEAT = "dry_heat", "Dry heat"
+    ICE = "ice", "Ice"
+    MASSAGE = "massage", "Massage"
+    REST = "rest", "Rest"
+    FLUIDS = "fluids", "Fluids or electrolytes"
+    MEDICINE = "medicine", "Medicine"
+
+
+class Helped(models.TextChoices):
+    NOT_AT_ALL = "not_at_all", "Not at all"
+    A_LITTLE = "a_little", "A little"
+    A_LOT = "a_lot", "A lot"
+
+
+# The fields of Episode that say what came with it, and those that say what
+# the surroundings were; both are ticked in groups on the episode form.
+ACCOMPANYING_FIELDS = [
+    "pain",
+    "weakness",
+    "spreading_weakness",
+    "numbness",
+    "saddle_numbness",
+    "bladder_bowel",
+    "fever",
+    "confusion",
+    "dark_urine",
+]
+ENVIRONMENT_FIELDS = ["hot", "cold", "humid", "sun", "dehydrated"]
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def between(self, start=None, end=None):
+        """Episodes that started in [start, end); either bound may be open."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(started_at__gte=start)
+        if end is not None:
+            qs = qs.filter(started_at__lt=end)
+        return qs
+
+
+class Episode(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="episodes"
+    )
+    started_at = models.DateTimeField("start", default=timezone.now)
+    duration_seconds = models.PositiveIntegerField(
+        "duration",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_SECONDS)],
+    )
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.SPASM)
+    intensity = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text="0 = none, 10 = worst imaginable.",
+    )
+    activity = models.CharField(
+        "activity at onset", max_length=12, choices=Activity, blank=True
+    )
+    activity_other = models.CharField("other activity", max_length=200, blank=True)
+    new_exercise = models.BooleanField("the exercise was new or unusual", default=False)
+
+    hot = models.BooleanField("hot", default=False)
+    cold = models.BooleanField("cold", default=False)
+    humid = models.BooleanField("humid", default=False)
+    sun = models.BooleanField("in the sun", default=False)
+    dehydrated = models.BooleanField("felt dehydrated", default=False)
+
+    pain = models.BooleanField("pain", default=False)
+    weakness = models.BooleanField("weakness", default=False)
+    spreading_weakness = models.BooleanField("new weakness that is spreading", default=False)
+    numbness = models.BooleanField("numbness or tingling", default=False)
+    saddle_numbness = models.BooleanField("numbness in the groin or saddle area", default=False)
+    bladder_bowel = models.BooleanField("loss of bladder or bowel control", default=False)
+    fever = models.BooleanField("fever", default=False)
+    confusion = models.BooleanField("confusion", default=False)
+    dark_urine = models.BooleanField("dark urine", default=False)
+
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["patient", "started_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_seconds__isnull=True)
+                | Q(duration_seconds__gte=1, duration_seconds__lte=MAX_DURATION_SECONDS),
+                name="episode_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(intensity__isnull=True) | Q(intensity__gte=0, intensity__lte=10),
+                name="episode_intensity_range",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="episode_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(activity="") | Q(activity__in=Activity.values), name="episode_activity_valid"
+            ),
+            # updated_at is the moment of the write, so this says: not in the
+            # future when it was saved.
+            models.CheckConstraint(
+                condition=Q(started_at__lte=F("updated_at") + FUTURE_TOLERANCE),
+                name="episode_start_not_future",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("logs:episode-edit", args=[self.pk])
+
+    @property
+    def duration_display(self):
+        return format_duration(self.duration_seconds) if self.duration_seconds else ""
+
+    @property
+    def activity_display(self):
+        if self.activity == Activity.OTHER and self.activity_other:
+            return self.activity_other
+        return self.get_activity_display()
+
+    def accompanying_display(self):
+        return [self._meta.get_field(name).verbose_name for name in ACCOMPANYING_FIELDS if getattr(self, name)]
+
+    def environment_display(self):
+        return [self._meta.get_field(name).verbose_name for name in ENVIRONMENT_FIELDS if getattr(self, name)]
+
+
+class EpisodeLocation(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="locations")
+    region = models.CharField(max_length=16, choices=Region)
+    side = models.CharField(max_length=8, choices=Side)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # One side per region: left and right together are "both sides".
+            models.UniqueConstraint(fields=["episode", "region"], name="location_region_once_per_episode"),
+            models.CheckConstraint(condition=Q(region__in=Region.values), name="location_region_valid"),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="location_side_valid"),
+        ]
+
+    def __str__(self):
+        return location_label(self.region, self.side)
+
+
+def location_label(region, side):
+    """'Left calf', 'Calf, both sides', 'Neck'."""
+    region_label = Region(region).label
+    if side in (Side.LEFT, Side.RIGHT):
+        return f"{Side(side).label} {region_label[0].lower()}{region_label[1:]}"
+    if side == Side.BOTH:
+        return f"{region_label}, both sides"
+    return region_label
+
+
+class EpisodeRelief(models.Model):
+    """A relief measure tried for an episode, and whether it helped."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reliefs")
+    measure = models.CharField(max_length=12, choices=Relief)
+    helped = models.CharField(max_length=12, choices=Helped, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "measure"], name="relief_unique_per_episode"),
+        ]
+
+    def __str__(self):
+        if self.helped:
+            return f"{self.get_measure_display()}: helped {self.get_helped_display().lower()}"
+        return self.get_measure_display()
+
+
+class MedicineKind(models.TextChoices):
+    """Kinds of medicine that can themselves cause spasms, and the rest."""
+
+    OTHER = "", "Other or not sure"
+    CORTICOSTEROID = "corticosteroid", "Corticosteroid"
+    ESTROGEN = "estrogen", "Estrogen pill"
+
+
+class Purpose(models.TextChoices):
+    SPASMS = "spasms", "For the spasms"
+    OTHER = "other", "For something else"
+
+
+class MedicineQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def current(self, on_date):
+        return self.filter(Q(stopped__isnull=True) | Q(stopped__gte=on_date))
+
+
+class Medicine(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medicines"
+    )
+    name = models.CharField(max_length=200)
+    dose = models.CharField(max_length=100, blank=True, help_text="For example 10 mg.")
+    frequency = models.CharField(
+        "how often", max_length=100, blank=True, help_text="For example twice a day."
+    )
+    started = models.DateField(null=True, blank=True)
+    stopped = models.DateField(null=True, blank=True)
+    purpose = models.CharField("what it is for", max_length=8, choices=Purpose, default=Purpose.OTHER)
+    kind = models.CharField(
+        max_length=16,
+        choices=MedicineKind,
+        blank=True,
+        help_text="Corticosteroids and estrogen pills can themselves cause spasms.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MedicineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["patient", "name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stopped__isnull=True) | Q(started__isnull=True) | Q(stopped__gte=F("started")),
+                name="medicine_stopped_after_started",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=MedicineKind.values), name="medicine_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.dose}".strip()
+
+    def get_absolute_url(self):
+        return reverse("logs:medicine-edit", args=[self.pk])
+
+    @property
+    def may_cause_spasms(self):
+        return bool(self.kind)
+
+
+class EpisodeMedicine(models.Model):
+    """A medicine from the patient's list taken for an episode."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="medicines_taken")
+    medicine = models.ForeignKey(Medicine, on_delete=models.CASCADE, related_name="episode_uses")
+    dose = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "medicine"], name="medicine_once_per_episode"),
+        ]
+
+    def __str__(self):
+        return f"{self.medicine.name} {self.dose}".strip()
+
+
+class PennFrequency(models.IntegerChoices):
+    NONE = 0, "0 = No spasms"
+    MILD_STIMULATION = 1, "1 = Mild spasms induced by stimulation"
+    INFREQUENT = 2, "2 = Infrequent full spasms occurring less than once per hour"
+    HOURLY = 3, "3 = Spasms occurring more than once per hour"
+    VERY_FREQUENT = 4, "4 = Spasms occurring more than 10 times per hour"
+
+
+class PennSeverity(models.IntegerChoices):
+    MILD = 1, "1 = Mild"
+    MODERATE = 2, "2 = Moderate"
+    SEVERE = 3, "3 = Severe"
+
+
+SUPPLEMENT_FIELDS = ["magnesium", "potassium", "calcium", "vitamin_d", "vitamin_b"]
+
+
+class CheckInQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def between(self, first_day=None, last_day=None):
+        """Check-ins of the days first_day to last_day, both included."""
+        qs = self
+        if first_day is not None:
+            qs = qs.filter(day__gte=first_day)
+        if last_day is not None:
+            qs = qs.filter(day__lte=last_day)
+        return qs
+
+
+class CheckIn(models.Model):
+    """One per day: the Penn Spasm Frequency Scale for the last 24 hours and the day's factors."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    day = models.DateField()
+    penn_frequency = models.PositiveSmallIntegerField(
+        "spasm frequency in the last 24 hours", choices=PennFrequency
+    )
+    penn_severity = models.PositiveSmallIntegerField(
+        "spasm severity", choices=PennSeverity, null=True, blank=True
+    )
+    sleep_hours = models.DecimalField(
+        "sleep (hours)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(24)],
+    )
+    fluids_glasses = models.PositiveSmallIntegerField(
+        "fluids (glasses)", null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
+    caffeine_drinks = models.PositiveSmallIntegerField(
+        "caffeine drinks", null=True, blank=True, validators=[MaxValueValidator(40)]
+    )
+    alcohol_units = models.PositiveSmallIntegerField(
+        "alcohol (units)", null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
+    nicotine = models.BooleanField("nicotine", default=False)
+    nicotine_amount = models.CharField(
+        "how much nicotine", max_length=100, blank=True, help_text="For example 10 cigarettes."
+    )
+    stress = models.PositiveSmallIntegerField(
+        "stress (0–10)", null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    exercise_minutes = models.PositiveSmallIntegerField(
+        "exercise (minutes)", null=True, blank=True, validators=[MaxValueValidator(1440)]
+    )
+    exercise_new = models.BooleanField("the exercise was new or unusual", default=False)
+    sun_heat_minutes = models.PositiveSmallIntegerField(
+        "time in sun or heat (minutes)", null=True, blank=True, validators=[MaxValueValidator(1440)]
+    )
+    magnesium = models.BooleanField(default=False)
+    potassium = models.BooleanField(default=False)
+    calcium = models.BooleanField(default=False)
+    vitamin_d = models.BooleanField("vitamin D", default=False)
+    vitamin_b = models.BooleanField("B vitamins", default=False)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "day"], name="checkin_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(penn_frequency__gte=0, penn_frequency__lte=4),
+                name="checkin_penn_frequency_range",
+            ),
+            # Severity is rated only when there were spasms.
+            models.CheckConstraint(
+                condition=Q(penn_frequency=0, penn_severity__isnull=True)
+                | Q(penn_frequency__gt=0, penn_severity__isnull=False, penn_severity__gte=1, penn_severity__lte=3),
+                name="checkin_penn_severity_with_frequency",
+            ),
+            models.CheckConstraint(
+                condition=Q(sleep_hours__isnull=True) | Q(sleep_hours__gte=0, sleep_hours__lte=24),
+                name="checkin_sleep_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(stress__isnull=True) | Q(stress__lte=10), name="checkin_stress_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(exercise_minutes__isnull=True) | Q(exercise_minutes__lte=1440),
+                name="checkin_exercise_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sun_heat_minutes__isnull=True) | Q(sun_heat_minutes__lte=1440),
+                name="checkin_sun_heat_range",
+            ),
+            # A patient's "today" runs at most 14 hours ahead of UTC.
+            models.CheckConstraint(
+                condition=Q(day__lte=F("updated_at") + timedelta(days=1)),
+                name="checkin_day_not_future",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Check-in of {self.day}"
+
+    def get_absolute_url(self):
+        return reverse("logs:checkin-edit", args=[self.pk])
+
+    def supplements_display(self):
+        return [self._meta.get_field(name).verbose_name for name in SUPPLEMENT_FIELDS if getattr(self, name)]

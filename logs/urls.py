@@ -1,0 +1,24 @@
+from django.urls import path
+
+from logs import views
+
+app_name = "logs"
+
+urlpatterns = [
+    path("log/", views.quick_log, name="quick-log"),
+    path("log/same/", views.same_as_last, name="same-as-last"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("episodes/", views.episode_list, name="episode-list"),
+    path("episodes/new/", views.episode_new, name="episode-new"),
+    path("episodes/<int:pk>/", views.episode_edit, name="episode-edit"),
+    path("episodes/<int:pk>/delete/", views.episode_delete, name="episode-delete"),
+    path("checkins/", views.checkin_list, name="checkin-list"),
+    path("checkins/new/", views.checkin_new, name="checkin-new"),
+    path("checkins/<int:pk>/", views.checkin_edit, name="checkin-edit"),
+    path("checkins/<int:pk>/delete/", views.checkin_delete, name="checkin-delete"),
+    path("medicines/", views.medicine_list, name="medicine-list"),
+    path("medicines/new/", views.medicine_new, name="medicine-new"),
+    path("medicines/<int:pk>/", views.medicine_edit, name="medicine-edit"),
+    path("medicines/<int:pk>/delete/", views.medicine_delete, name="medicine-delete"),
+]

@@ -1,0 +1,307 @@
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from logs import summary
+from logs.forms import (
+    DEFAULT_QUICK_LOCATIONS,
+    QUICK_LOCATION_COUNT,
+    AccountForm,
+    CheckInForm,
+    DateRangeForm,
+    EpisodeFilterForm,
+    EpisodeForm,
+    MedicineForm,
+    ProfileForm,
+    QuickLogForm,
+    SignUpForm,
+)
+from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, Profile
+
+PAGE_SIZE = 25
+# The quick log ranks places by how often they came up in this many recent days.
+SHORTCUT_DAYS = 90
+
+
+def _own_episode(request, pk):
+    return get_object_or_404(Episode, pk=pk, patient=request.user)
+
+
+def _own_checkin(request, pk):
+    return get_object_or_404(CheckIn, pk=pk, patient=request.user)
+
+
+def _own_medicine(request, pk):
+    return get_object_or_404(Medicine, pk=pk, patient=request.user)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("logs:quick-log")
+    return render(request, "logs/home.html")
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("logs:quick-log")
+    form = SignUpForm(request.POST or None)
+    if form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            Profile.objects.create(patient=user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to SpasmLog. Log your first spasm below.")
+        return redirect("logs:quick-log")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    patient_profile, _ = Profile.objects.get_or_create(patient=request.user)
+    account_form = AccountForm(request.POST or None, instance=request.user, prefix="account")
+    profile_form = ProfileForm(request.POST or None, instance=patient_profile, prefix="profile")
+    if request.method == "POST" and account_form.is_valid() and profile_form.is_valid():
+        with transaction.atomic():
+            account_form.save()
+            profile_form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("logs:profile")
+    return render(request, "logs/profile.html", {"account_form": account_form, "profile_form": profile_form})
+
+
+def quick_log_shortcuts(patient):
+    """The patient's most frequent places lately, then common ones, twelve in all."""
+    since = timezone.now() - timedelta(days=SHORTCUT_DAYS)
+    frequent = (
+        EpisodeLocation.objects.filter(episode__patient=patient, episode__started_at__gte=since)
+        .values_list("region", "side")
+        .annotate(n=Count("id"))
+        .order_by("-n", "region", "side")[:QUICK_LOCATION_COUNT]
+    )
+    shortcuts = [(region, side) for region, side, _ in frequent]
+    for pair in DEFAULT_QUICK_LOCATIONS:
+        if len(shortcuts) >= QUICK_LOCATION_COUNT:
+            break
+        if pair not in shortcuts:
+            shortcuts.append(pair)
+    return shortcuts
+
+
+def _logged(episode):
+    """Back to the quick log, which then offers to add details to this episode."""
+    return redirect(f"{reverse('logs:quick-log')}?logged={episode.pk}")
+
+
+@login_required
+def quick_log(request):
+    form = QuickLogForm(request.POST or None, shortcuts=quick_log_shortcuts(request.user))
+    if form.is_valid():
+        return _logged(form.save(request.user))
+    episodes = Episode.objects.for_patient(request.user).prefetch_related("locations")
+    logged_pk = request.GET.get("logged", "")
+    return render(
+        request,
+        "logs/quick_log.html",
+        {
+            "form": form,
+            "last": episodes.first(),
+            "logged": episodes.filter(pk=logged_pk).first() if logged_pk.isdigit() else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def same_as_last(request):
+    last = Episode.objects.for_patient(request.user).prefetch_related("locations").first()
+    if last is None:
+        messages.error(request, "There is no earlier spasm to repeat yet.")
+        return redirect("logs:quick-log")
+    with transaction.atomic():
+        episode = Episode.objects.create(patient=request.user, kind=last.kind)
+        EpisodeLocation.objects.bulk_create(
+            EpisodeLocation(episode=episode, region=loc.region, side=loc.side) for loc in last.locations.all()
+        )
+    return _logged(episode)
+
+
+@login_required
+def episode_list(request):
+    filters = EpisodeFilterForm(request.GET or None)
+    start, end = filters.bounds()
+    episodes = Episode.objects.for_patient(request.user).between(start, end)
+    if filters.is_valid() and filters.cleaned_data["region"]:
+        episodes = episodes.filter(
+            Exists(EpisodeLocation.objects.filter(episode=OuterRef("pk"), region=filters.cleaned_data["region"]))
+        )
+    page = _page(request, episodes.prefetch_related("locations"))
+    return render(request, "logs/episode_list.html", {"filters": filters, "page": page})
+
+
+@login_required
+def episode_new(request):
+    form = EpisodeForm(request.POST or None, patient=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "The episode is saved.")
+        return redirect("logs:episode-list")
+    return render(request, "logs/episode_form.html", {"form": form})
+
+
+@login_required
+def episode_edit(request, pk):
+    episode = _own_episode(request, pk)
+    form = EpisodeForm(request.POST or None, instance=episode, patient=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "The episode is saved.")
+        return redirect("logs:episode-list")
+    return render(request, "logs/episode_form.html", {"form": form, "episode": episode})
+
+
+@login_required
+def episode_delete(request, pk):
+    episode = _own_episode(request, pk)
+    if request.method == "POST":
+        episode.delete()
+        messages.success(request, "The episode is deleted.")
+        return redirect("logs:episode-list")
+    return render(request, "logs/confirm_delete.html", {"object": episode, "cancel_url": episode.get_absolute_url()})
+
+
+@login_required
+def checkin_list(request):
+    filters = DateRangeForm(request.GET or None)
+    start = end = None
+    if filters.is_valid():
+        start, end = filters.cleaned_data["start"], filters.cleaned_data["end"]
+    checkins = CheckIn.objects.for_patient(request.user).between(start, end)
+    today = timezone.localdate()
+    return render(
+        request,
+        "logs/checkin_list.html",
+        {
+            "filters": filters,
+            "page": _page(request, checkins),
+            "today_checkin": CheckIn.objects.for_patient(request.user).filter(day=today).first(),
+        },
+    )
+
+
+@login_required
+def checkin_new(request):
+    """A check-in for a day; a day that already has one opens that one instead."""
+    day = request.POST.get("day") or request.GET.get("day") or timezone.localdate().isoformat()
+    existing = CheckIn.objects.for_patient(request.user).filter(day=day).first() if _is_iso_date(day) else None
+    if existing and request.method == "GET":
+        return redirect("logs:checkin-edit", existing.pk)
+    form = CheckInForm(request.POST or None, instance=existing, initial={"day": day})
+    if form.is_valid():
+        checkin = form.save(commit=False)
+        checkin.patient = request.user
+        checkin.save()
+        messages.success(request, f"Your check-in for {checkin.day:%A %-d %B} is saved.")
+        return redirect("logs:dashboard")
+    return render(request, "logs/checkin_form.html", {"form": form})
+
+
+def _is_iso_date(text):
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+def checkin_edit(request, pk):
+    checkin = _own_checkin(request, pk)
+    form = CheckInForm(request.POST or None, instance=checkin)
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"Your check-in for {checkin.day:%A %-d %B} is saved.")
+        return redirect("logs:dashboard")
+    return render(request, "logs/checkin_form.html", {"form": form, "checkin": checkin})
+
+
+@login_required
+def checkin_delete(request, pk):
+    checkin = _own_checkin(request, pk)
+    if request.method == "POST":
+        checkin.delete()
+        messages.success(request, "The check-in is deleted.")
+        return redirect("logs:checkin-list")
+    return render(request, "logs/confirm_delete.html", {"object": checkin, "cancel_url": checkin.get_absolute_url()})
+
+
+@login_required
+def medicine_list(request):
+    medicines = Medicine.objects.for_patient(request.user)
+    today = timezone.localdate()
+    current = [m for m in medicines if m.stopped is None or m.stopped >= today]
+    past = [m for m in medicines if m not in current]
+    return render(
+        request,
+        "logs/medicine_list.html",
+        {"lists": [("Taking now", current), ("Stopped", past)], "current": current, "past": past},
+    )
+
+
+@login_required
+def medicine_new(request):
+    form = MedicineForm(request.POST or None)
+    if form.is_valid():
+        medicine = form.save(commit=False)
+        medicine.patient = request.user
+        medicine.save()
+        messages.success(request, f"{medicine.name} is on your list.")
+        return redirect("logs:medicine-list")
+    return render(request, "logs/medicine_form.html", {"form": form})
+
+
+@login_required
+def medicine_edit(request, pk):
+    medicine = _own_medicine(request, pk)
+    form = MedicineForm(request.POST or None, instance=medicine)
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"{medicine.name} is saved.")
+        return redirect("logs:medicine-list")
+    return render(request, "logs/medicine_form.html", {"form": form, "medicine": medicine})
+
+
+@login_required
+def medicine_delete(request, pk):
+    medicine = _own_medicine(request, pk)
+    if request.method == "POST":
+        medicine.delete()
+        messages.success(request, f"{medicine.name} is removed from your list.")
+        return redirect("logs:medicine-list")
+    return render(
+        request,
+        "logs/confirm_delete.html",
+        {
+            "object": medicine,
+            "cancel_url": medicine.get_absolute_url(),
+            "consequence": "Episodes that record taking it will no longer show it. "
+            "If you have stopped taking it, give the day you stopped instead.",
+        },
+    )
+
+
+@login_required
+def dashboard(request):
+    return render(request, "logs/dashboard.html", summary.glance(request.user, timezone.now()))

@@ -1,0 +1,78 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, Profile, User
+
+PASSWORD = "a-long-test-password"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"patient{n}@example.com")
+    display_name = factory.Faker("name")
+    time_zone = "Europe/London"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    profile = factory.RelatedFactory("tests.factories.ProfileFactory", factory_related_name="patient")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    patient = factory.SubFactory(UserFactory, profile=None)
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+        skip_postgeneration_save = True
+
+    patient = factory.SubFactory(UserFactory)
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    duration_seconds = 90
+    kind = "cramp"
+    intensity = 5
+    location = factory.RelatedFactory(
+        "tests.factories.LocationFactory", factory_related_name="episode", region="calf", side="left"
+    )
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EpisodeLocation
+
+    episode = factory.SubFactory(EpisodeFactory, location=None)
+    region = "calf"
+    side = "left"
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    patient = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(lambda: timezone.localdate())
+    penn_frequency = 2
+    penn_severity = 1
+    sleep_hours = 7
+    stress = 3
+
+
+class MedicineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Medicine
+
+    patient = factory.SubFactory(UserFactory)
+    name = "Baclofen"
+    dose = "10 mg"
+    purpose = "spasms"
