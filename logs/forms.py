@@ -338,7 +338,11 @@ class EpisodeForm(StartedAtMixin, forms.ModelForm):
             Fieldset("Surroundings", Div(*ENVIRONMENT_FIELDS, css_class="check-grid")),
             Fieldset("What came with it", Div(*ACCOMPANYING_FIELDS, css_class="check-grid")),
             Fieldset("What you tried for relief", Div(*self.relief_names, css_class="location-grid")),
-            *([Fieldset("Medicines taken for it", Div(*self.medicine_names, css_class="medicine-grid"))] if self.medicines else []),
+            *(
+                [Fieldset("Medicines taken for it", Div(*self.medicine_names, css_class="medicine-grid"))]
+                if self.medicines
+                else []
+            ),
             Fieldset("Notes", "notes"),
         )
 
@@ -363,8 +367,7 @@ class EpisodeForm(StartedAtMixin, forms.ModelForm):
 
         episode.locations.all().delete()
         EpisodeLocation.objects.bulk_create(
-            EpisodeLocation(episode=episode, region=region, side=side)
-            for region, side in self.chosen_locations.items()
+            EpisodeLocation(episode=episode, region=region, side=side) for region, side in self.chosen_locations.items()
         )
 
         episode.reliefs.all().delete()
@@ -427,9 +430,7 @@ class QuickLogForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    other_region = forms.ChoiceField(
-        label="Another place", choices=[("", "—")] + Region.choices, required=False
-    )
+    other_region = forms.ChoiceField(label="Another place", choices=[("", "—")] + Region.choices, required=False)
     other_side = forms.ChoiceField(label="Side", choices=SIDE_CHOICES, required=False)
     intensity = forms.TypedChoiceField(
         label="How strong (0 = none, 10 = worst imaginable)",
@@ -509,7 +510,6 @@ class CheckInForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "penn_frequency": "Penn Spasm Frequency Scale, for the last 24 hours.",
             "penn_severity": "Skip this when there were no spasms.",
         }
 
@@ -520,9 +520,19 @@ class CheckInForm(forms.ModelForm):
             self.fields["day"].disabled = True
         else:
             self.fields["day"].initial = local_today()
+        self.fields["penn_frequency"].choices = self.fields["penn_frequency"].choices[1:]
         self.fields["penn_severity"].choices = self.fields["penn_severity"].choices[1:]
+        self.fields["penn_frequency"].label = "How often (Penn Spasm Frequency Scale)"
+        self.fields["penn_severity"].label = "How severe"
         self.fields["sleep_hours"].widget.attrs.update({"step": "0.5", "inputmode": "decimal"})
-        for name in ["fluids_glasses", "caffeine_drinks", "alcohol_units", "stress", "exercise_minutes", "sun_heat_minutes"]:
+        for name in [
+            "fluids_glasses",
+            "caffeine_drinks",
+            "alcohol_units",
+            "stress",
+            "exercise_minutes",
+            "sun_heat_minutes",
+        ]:
             self.fields[name].widget.attrs["inputmode"] = "numeric"
         self.helper = _helper(
             "day",
@@ -617,7 +627,11 @@ class MedicineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].label = "Kind"
         self.helper = _helper(
-            "name", Div("dose", "frequency", css_class="number-grid"), "purpose", "kind", Div("started", "stopped", css_class="number-grid")
+            "name",
+            Div("dose", "frequency", css_class="number-grid"),
+            "purpose",
+            "kind",
+            Div("started", "stopped", css_class="number-grid"),
         )
 
     def clean(self):

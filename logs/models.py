@@ -45,9 +45,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField("e-mail address", unique=True)
-    display_name = models.CharField(
-        "name", max_length=150, help_text="How your name appears on your summary."
-    )
+    display_name = models.CharField("name", max_length=150, help_text="How your name appears on your summary.")
     time_zone = models.CharField(max_length=64, default="UTC")
 
     objects = UserManager()
@@ -76,9 +74,7 @@ class User(AbstractUser):
 class Profile(models.Model):
     """What a doctor asks about a patient beyond the diary itself."""
 
-    patient = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
-    )
+    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     date_of_birth = models.DateField(null=True, blank=True)
     first_noticed = models.DateField(
         "spasms first noticed",
@@ -214,9 +210,7 @@ class EpisodeQuerySet(models.QuerySet):
 
 
 class Episode(models.Model):
-    patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="episodes"
-    )
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="episodes")
     started_at = models.DateTimeField("start", default=timezone.now)
     duration_seconds = models.PositiveIntegerField(
         "duration",
@@ -231,9 +225,7 @@ class Episode(models.Model):
         validators=[MaxValueValidator(10)],
         help_text="0 = none, 10 = worst imaginable.",
     )
-    activity = models.CharField(
-        "activity at onset", max_length=12, choices=Activity, blank=True
-    )
+    activity = models.CharField("activity at onset", max_length=12, choices=Activity, blank=True)
     activity_other = models.CharField("other activity", max_length=200, blank=True)
     new_exercise = models.BooleanField("the exercise was new or unusual", default=False)
 
@@ -376,14 +368,10 @@ class MedicineQuerySet(models.QuerySet):
 
 
 class Medicine(models.Model):
-    patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medicines"
-    )
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medicines")
     name = models.CharField(max_length=200)
     dose = models.CharField(max_length=100, blank=True, help_text="For example 10 mg.")
-    frequency = models.CharField(
-        "how often", max_length=100, blank=True, help_text="For example twice a day."
-    )
+    frequency = models.CharField("how often", max_length=100, blank=True, help_text="For example twice a day.")
     started = models.DateField(null=True, blank=True)
     stopped = models.DateField(null=True, blank=True)
     purpose = models.CharField("what it is for", max_length=8, choices=Purpose, default=Purpose.OTHER)
@@ -405,9 +393,7 @@ class Medicine(models.Model):
                 condition=Q(stopped__isnull=True) | Q(started__isnull=True) | Q(stopped__gte=F("started")),
                 name="medicine_stopped_after_started",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=MedicineKind.values), name="medicine_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=MedicineKind.values), name="medicine_kind_valid"),
         ]
 
     def __str__(self):
@@ -472,16 +458,10 @@ class CheckInQuerySet(models.QuerySet):
 class CheckIn(models.Model):
     """One per day: the Penn Spasm Frequency Scale for the last 24 hours and the day's factors."""
 
-    patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
-    )
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
     day = models.DateField()
-    penn_frequency = models.PositiveSmallIntegerField(
-        "spasm frequency in the last 24 hours", choices=PennFrequency
-    )
-    penn_severity = models.PositiveSmallIntegerField(
-        "spasm severity", choices=PennSeverity, null=True, blank=True
-    )
+    penn_frequency = models.PositiveSmallIntegerField("spasm frequency in the last 24 hours", choices=PennFrequency)
+    penn_severity = models.PositiveSmallIntegerField("spasm severity", choices=PennSeverity, null=True, blank=True)
     sleep_hours = models.DecimalField(
         "sleep (hours)",
         max_digits=3,
@@ -542,9 +522,7 @@ class CheckIn(models.Model):
                 condition=Q(sleep_hours__isnull=True) | Q(sleep_hours__gte=0, sleep_hours__lte=24),
                 name="checkin_sleep_range",
             ),
-            models.CheckConstraint(
-                condition=Q(stress__isnull=True) | Q(stress__lte=10), name="checkin_stress_range"
-            ),
+            models.CheckConstraint(condition=Q(stress__isnull=True) | Q(stress__lte=10), name="checkin_stress_range"),
             models.CheckConstraint(
                 condition=Q(exercise_minutes__isnull=True) | Q(exercise_minutes__lte=1440),
                 name="checkin_exercise_range",

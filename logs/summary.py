@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 
 from logs.models import CheckIn, Episode, EpisodeLocation, location_label
@@ -63,7 +63,9 @@ def glance(patient, now):
                 "spasm_days": len(rows),
                 "per_day": episodes / days,
                 "average_intensity": (sum(row["intensity_sum"] or 0 for row in rows) / rated) if rated else None,
-                "highest_intensity": max((row["intensity_max"] for row in rows if row["intensity_max"] is not None), default=None),
+                "highest_intensity": max(
+                    (row["intensity_max"] for row in rows if row["intensity_max"] is not None), default=None
+                ),
                 "checkins": len(window_checkins),
                 "average_sleep": (sum(slept) / len(slept)) if slept else None,
             }
@@ -91,7 +93,9 @@ def glance(patient, now):
 def daily_chart(by_day, first_day, last_day):
     """Bars for an SVG chart of episodes per day, drawn with attributes only."""
     days = (last_day - first_day).days + 1
-    counts = [(first_day + timedelta(days=i), by_day.get(first_day + timedelta(days=i), {}).get("n", 0)) for i in range(days)]
+    counts = [
+        (first_day + timedelta(days=i), by_day.get(first_day + timedelta(days=i), {}).get("n", 0)) for i in range(days)
+    ]
     top = max((n for _, n in counts), default=0) or 1
     bars = []
     for i, (day, n) in enumerate(counts):

@@ -38,13 +38,10 @@ if DEBUG:
 else:
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("development-only"):
         raise ImproperlyConfigured(
-            "Set SECRET_KEY to a random string of at least 50 characters "
-            "(or DEBUG=1 for development)."
+            "Set SECRET_KEY to a random string of at least 50 characters (or DEBUG=1 for development)."
         )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "Set ALLOWED_HOSTS to the host names this site answers to, comma-separated."
-        )
+        raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this site answers to, comma-separated.")
 
 INSTALLED_APPS = [
     "logs",

@@ -43,16 +43,12 @@ class Command(BaseCommand):
         parser.add_argument("--email", default=DEMO_EMAIL)
         parser.add_argument("--password", default=DEMO_PASSWORD)
         parser.add_argument("--days", type=int, default=90, help="How many days of diary, up to today.")
-        parser.add_argument(
-            "--episodes", type=int, help="About how many episodes in all (default: about 2 a day)."
-        )
+        parser.add_argument("--episodes", type=int, help="About how many episodes in all (default: about 2 a day).")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--zone", default="Europe/London", help="The patient's IANA time zone.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when any account exists.")
         parser.add_argument("--replace", action="store_true", help="Delete an account with this e-mail first.")
-        parser.add_argument(
-            "--allow-production", action="store_true", help="Run even with DEBUG off (benchmarks)."
-        )
+        parser.add_argument("--allow-production", action="store_true", help="Run even with DEBUG off (benchmarks).")
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -224,7 +220,7 @@ class DemoDiary:
         EpisodeLocation.objects.bulk_create(
             (
                 EpisodeLocation(episode=episode, region=region, side=side)
-                for episode, where in zip(episodes, places)
+                for episode, where in zip(episodes, places, strict=True)
                 for region, side in where
             ),
             batch_size=BATCH,
@@ -232,7 +228,7 @@ class DemoDiary:
         EpisodeRelief.objects.bulk_create(
             (
                 EpisodeRelief(episode=episode, measure=measure, helped=helped)
-                for episode, tried in zip(episodes, reliefs)
+                for episode, tried in zip(episodes, reliefs, strict=True)
                 for measure, helped in tried
             ),
             batch_size=BATCH,
@@ -240,7 +236,7 @@ class DemoDiary:
         EpisodeMedicine.objects.bulk_create(
             (
                 EpisodeMedicine(episode=episode, medicine=medicine, dose=medicine.dose)
-                for episode, taken in zip(episodes, uses)
+                for episode, taken in zip(episodes, uses, strict=True)
                 for medicine in taken
             ),
             batch_size=BATCH,
@@ -248,10 +244,7 @@ class DemoDiary:
 
     def _start(self, rng, day):
         # Night cramps cluster between 1 and 5; the rest spread over the waking day.
-        if rng.random() < 0.45:
-            minute = rng.randint(60, 5 * 60)
-        else:
-            minute = rng.randint(7 * 60, 23 * 60)
+        minute = rng.randint(60, 5 * 60) if rng.random() < 0.45 else rng.randint(7 * 60, 23 * 60)
         return datetime.combine(day, time(minute // 60, minute % 60), self.zone)
 
     def _episode(self, rng, patient, started_at, checkin):
@@ -266,29 +259,44 @@ class DemoDiary:
         else:
             kind = "cramp" if rng.random() < 0.7 else "spasm"
             region = rng.choices(["calf", "foot", "thigh_back", "lower_back", "neck"], [55, 18, 12, 9, 6])[0]
-            side = "midline" if region in ("lower_back", "neck") else rng.choices(["left", "right", "both"], [55, 35, 10])[0]
+            side = (
+                "midline"
+                if region in ("lower_back", "neck")
+                else rng.choices(["left", "right", "both"], [55, 35, 10])[0]
+            )
             where = [(region, side)]
             if region == "calf" and rng.random() < 0.2:
                 where.append(("foot", side))
             duration = min(int(math.exp(rng.gauss(math.log(90), 0.8))), 40 * 60)
             intensity = min(10, max(1, round(rng.gauss(6 if at_night else 4.5, 1.8))))
-            activity = "sleeping" if at_night else rng.choice(["walking", "standing", "working", "exercising", "sitting"])
+            activity = (
+                "sleeping" if at_night else rng.choice(["walking", "standing", "working", "exercising", "sitting"])
+            )
 
         tried = []
         if kind != "twitch":
             if rng.random() < 0.7:
-                tried.append(("stretching", rng.choices([Helped.A_LOT, Helped.A_LITTLE, Helped.NOT_AT_ALL], [6, 3, 1])[0]))
+                tried.append(
+                    ("stretching", rng.choices([Helped.A_LOT, Helped.A_LITTLE, Helped.NOT_AT_ALL], [6, 3, 1])[0])
+                )
             if rng.random() < 0.3:
                 tried.append(("massage", rng.choice([Helped.A_LITTLE, Helped.A_LOT])))
             if rng.random() < 0.2:
                 tried.append(("moist_heat", rng.choice([Helped.A_LITTLE, Helped.A_LOT, ""])))
         taken = []
         baclofen = self.medicines["baclofen"]
-        if kind != "twitch" and intensity >= 7 and started_at.astimezone(self.zone).date() >= baclofen.started and rng.random() < 0.5:
+        if (
+            kind != "twitch"
+            and intensity >= 7
+            and started_at.astimezone(self.zone).date() >= baclofen.started
+            and rng.random() < 0.5
+        ):
             taken.append(baclofen)
             tried.append(("medicine", rng.choice([Helped.A_LITTLE, Helped.A_LOT])))
 
-        dehydrated = bool(checkin and checkin.fluids_glasses is not None and checkin.fluids_glasses < 5 and rng.random() < 0.5)
+        dehydrated = bool(
+            checkin and checkin.fluids_glasses is not None and checkin.fluids_glasses < 5 and rng.random() < 0.5
+        )
         episode = Episode(
             patient=patient,
             started_at=started_at,

@@ -1,0 +1,20 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY requirements.txt build-constraints.txt ./
+RUN PIP_CONSTRAINT=/app/build-constraints.txt pip install -r requirements.txt
+
+COPY . .
+# Static files are collected and compressed at build time; this key only lets settings load.
+RUN SECRET_KEY=collectstatic-only-key-not-used-to-sign-anything-at-all ALLOWED_HOSTS=build \
+    python manage.py collectstatic --no-input \
+    && useradd --system --no-create-home spasmlog
+USER spasmlog
+
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn spasmlog.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

@@ -1,0 +1,110 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from logs.models import CheckIn, Episode, User
+from tests.browser.conftest import assert_no_sideways_scroll, screenshot
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(page, user):
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Log a spasm")).to_be_visible()
+
+
+def test_a_new_patient_signs_up_with_the_browsers_zone_and_lands_on_the_quick_log(page):
+    page.goto("/accounts/signup/")
+    expect(page.get_by_label("Time zone")).to_have_value("America/Chicago")
+    page.get_by_label("E-mail address").fill("new@example.com")
+    page.locator("#id_display_name").fill("New Patient")
+    page.locator("#id_password1").fill("cramps-at-night-again")
+    page.locator("#id_password2").fill("cramps-at-night-again")
+    screenshot(page, "signup")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Log a spasm")).to_be_visible()
+    assert User.objects.get(email="new@example.com").time_zone == "America/Chicago"
+
+
+def test_a_patient_logs_in_three_taps_adds_details_checks_in_and_sees_both(page):
+    patient = UserFactory(time_zone="America/Chicago")
+    sign_in(page, patient)
+    assert_no_sideways_scroll(page)
+    screenshot(page, "quick-log")
+
+    # Three taps: where, how strong, log it.
+    page.get_by_text("Left calf", exact=True).click()
+    page.locator("label[for=id_intensity_7]").click()
+    page.get_by_role("button", name="Log it now").click()
+    expect(page.get_by_text(re.compile(r"Logged: spasm at \d\d:\d\d, left calf"))).to_be_visible()
+    episode = Episode.objects.get(patient=patient)
+    assert episode.intensity == 7
+
+    page.get_by_role("link", name="Add details").click()
+    expect(page.get_by_label("Calf")).to_have_value("left")
+    assert_no_sideways_scroll(page)
+    page.get_by_label("How long it lasted").fill("1h 5m")
+    page.get_by_label("Activity at onset").select_option("sleeping")
+    page.get_by_label("Stretching").select_option("a_lot")
+    page.get_by_label("Notes").fill("Woke me at night.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The episode is saved.")).to_be_visible()
+    episode.refresh_from_db()
+    assert (episode.duration_seconds, episode.activity, episode.notes) == (3900, "sleeping", "Woke me at night.")
+
+    # Same as last time: one tap.
+    page.goto("/log/")
+    page.get_by_role("button", name=re.compile("Same as last time")).click()
+    expect(page.get_by_text(re.compile("Logged: spasm at"))).to_be_visible()
+    assert Episode.objects.filter(patient=patient).count() == 2
+
+    page.goto("/checkins/new/")
+    page.get_by_label("2 = Infrequent full spasms occurring less than once per hour").check()
+    page.get_by_label("2 = Moderate").check()
+    page.get_by_label("Sleep (hours)").fill("5.5")
+    screenshot(page, "checkin")
+    assert_no_sideways_scroll(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="At a glance")).to_be_visible()
+    assert CheckIn.objects.get(patient=patient).sleep_hours == 5.5
+
+    expect(page.locator("#window-7 + dl")).to_contain_text(re.compile(r"Episodes\s*2\s"))
+    expect(page.get_by_text("Spasm: left calf").first).to_be_visible()
+    expect(page.get_by_text("2 = Infrequent full spasms occurring less than once per hour")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    screenshot(page, "dashboard")
+
+
+def test_bad_input_is_shown_next_to_the_field_and_the_rest_is_kept(page):
+    patient = UserFactory()
+    sign_in(page, patient)
+    page.goto("/episodes/new/")
+    page.get_by_label("Start").fill("2999-01-01T10:00")
+    page.get_by_label("How long it lasted").fill("0")
+    page.get_by_label("Calf").select_option("right")
+    page.get_by_label("Notes").fill("Keep me.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please check what is marked below")
+    expect(page.get_by_text("The start cannot be in the future.")).to_be_visible()
+    expect(page.get_by_text("A duration must be longer than zero.")).to_be_visible()
+    expect(page.get_by_label("Notes")).to_have_value("Keep me.")
+    expect(page.get_by_label("Calf")).to_have_value("right")
+    expect(page.get_by_label("How long it lasted")).to_have_value("0")
+    assert not Episode.objects.exists()
+    assert_no_sideways_scroll(page)
+    screenshot(page, "episode-errors")
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/login/", "/episodes/", "/medicines/", "/medicines/new/", "/profile/", "/checkins/"]
+)
+def test_pages_fit_the_screen(page, path):
+    sign_in(page, UserFactory())
+    page.goto(path)
+    assert_no_sideways_scroll(page)
+    screenshot(page, path.strip("/").replace("/", "-") or "home")

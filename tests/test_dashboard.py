@@ -1,0 +1,92 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+
+from logs import summary
+from tests.factories import CheckInFactory, EpisodeFactory
+
+
+def at(text):
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def london(patient):
+    patient.time_zone = "Europe/London"
+    patient.save()
+    return patient
+
+
+def bar(glance, day):
+    return next(b["n"] for b in glance["chart"]["bars"] if b["day"] == day)
+
+
+def test_days_follow_the_patients_zone_across_daylight_saving(london, time_machine):
+    time_machine.move_to(at("2024-04-05T12:00:00"))
+    # 23:30 UTC on 30 March is 23:30 GMT, still 30 March in London;
+    # 23:30 UTC on 31 March is 00:30 BST, already 1 April.
+    EpisodeFactory(patient=london, started_at=at("2024-03-30T23:30:00"))
+    EpisodeFactory(patient=london, started_at=at("2024-03-31T23:30:00"))
+    glance = summary.glance(london, at("2024-04-05T12:00:00"))
+    assert bar(glance, date(2024, 3, 30)) == 1
+    assert bar(glance, date(2024, 3, 31)) == 0
+    assert bar(glance, date(2024, 4, 1)) == 1
+
+
+def test_days_follow_a_zone_behind_utc(patient, time_machine):
+    patient.time_zone = "America/New_York"
+    patient.save()
+    time_machine.move_to(at("2024-11-10T12:00:00"))
+    # 02:00 UTC on 3 November is 22:00 EDT on 2 November; 06:30 UTC on 3 November
+    # is 01:30 EST, after the clocks went back, on 3 November.
+    EpisodeFactory(patient=patient, started_at=at("2024-11-03T02:00:00"))
+    EpisodeFactory(patient=patient, started_at=at("2024-11-03T06:30:00"))
+    glance = summary.glance(patient, at("2024-11-10T12:00:00"))
+    assert bar(glance, date(2024, 11, 2)) == 1
+    assert bar(glance, date(2024, 11, 3)) == 1
+
+
+def test_the_windows_count_the_last_7_and_30_days(london, time_machine):
+    now = at("2024-06-30T12:00:00")
+    time_machine.move_to(now)
+    EpisodeFactory(patient=london, started_at=now - timedelta(days=1), intensity=4)
+    EpisodeFactory(patient=london, started_at=now - timedelta(days=1, hours=1), intensity=8)
+    EpisodeFactory(patient=london, started_at=now - timedelta(days=10), intensity=None)
+    EpisodeFactory(patient=london, started_at=now - timedelta(days=40), intensity=10)
+    CheckInFactory(patient=london, day=date(2024, 6, 29), sleep_hours=5)
+    CheckInFactory(patient=london, day=date(2024, 6, 15), sleep_hours=8)
+    week, month = summary.glance(london, now)["windows"]
+    assert (week["episodes"], week["spasm_days"], week["average_intensity"], week["highest_intensity"]) == (2, 1, 6, 8)
+    assert (month["episodes"], month["spasm_days"], month["highest_intensity"]) == (3, 2, 8)
+    assert (week["checkins"], week["average_sleep"], month["checkins"], month["average_sleep"]) == (1, 5, 2, 6.5)
+
+
+def test_places_are_ranked(london):
+    EpisodeFactory(patient=london)
+    EpisodeFactory(patient=london)
+    EpisodeFactory(patient=london, location__region="neck", location__side="midline")
+    places = summary.glance(london, datetime.now(UTC))["places"]
+    assert places == [("Left calf", 2), ("Neck", 1)]
+
+
+def test_the_dashboard_shows_both_windows_and_the_latest(patient_client, patient):
+    EpisodeFactory(patient=patient, kind="twitch")
+    CheckInFactory(patient=patient, penn_frequency=3, penn_severity=2)
+    page = patient_client.get(reverse("logs:dashboard")).content.decode()
+    assert "Last 7 days" in page and "Last 30 days" in page
+    assert "Twitch: left calf" in page
+    assert "3 = Spasms occurring more than once per hour" in page
+    assert "Edit today's check-in" in page
+
+
+def test_an_empty_dashboard_says_so(patient_client):
+    page = patient_client.get(reverse("logs:dashboard")).content.decode()
+    assert "Nothing logged yet." in page
+
+
+def test_the_dashboard_query_count_does_not_grow(patient_client, patient, django_assert_max_num_queries):
+    for days in range(40):
+        EpisodeFactory(patient=patient, started_at=datetime.now(UTC) - timedelta(days=days))
+    with django_assert_max_num_queries(7):
+        patient_client.get(reverse("logs:dashboard"))

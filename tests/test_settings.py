@@ -1,0 +1,48 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "p" * 60, "ALLOWED_HOSTS": "spasmlog.example"}
+
+
+def check(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    environment.update(env, DJANGO_SETTINGS_MODULE="spasmlog.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], env=environment, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_what_it_needs(missing):
+    result = check(**{k: v for k, v in PRODUCTION.items() if k != missing})
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_starts_with_a_key_and_hosts():
+    assert check(**PRODUCTION).returncode == 0
+
+
+def test_development_needs_only_debug():
+    assert check(DEBUG="1").returncode == 0
+
+
+def test_every_page_has_a_strict_content_security_policy(client, db):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_pages_load_nothing_from_elsewhere(patient_client):
+    for name in ["logs:quick-log", "logs:dashboard", "logs:episode-new", "logs:checkin-new", "logs:profile"]:
+        page = patient_client.get(reverse(name)).content.decode()
+        assert "http://" not in page and "https://" not in page and "//cdn" not in page
+        assert "<style" not in page and " style=" not in page
+        assert "<script>" not in page and "<script src" in page
