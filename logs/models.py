@@ -277,7 +277,7 @@ class Episode(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} at {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} of {timezone.localtime(self.started_at):%-d %b %Y, %H:%M}"
 
     def get_absolute_url(self):
         return reverse("logs:episode-edit", args=[self.pk])

@@ -70,7 +70,10 @@ def signup(request):
 
 @login_required
 def profile(request):
-    patient_profile, _ = Profile.objects.get_or_create(patient=request.user)
+    try:
+        patient_profile = request.user.profile
+    except Profile.DoesNotExist:
+        patient_profile = Profile(patient=request.user)
     account_form = AccountForm(request.POST or None, instance=request.user, prefix="account")
     profile_form = ProfileForm(request.POST or None, instance=patient_profile, prefix="profile")
     if request.method == "POST" and account_form.is_valid() and profile_form.is_valid():

@@ -142,3 +142,22 @@ def test_the_profile_refuses_impossible_dates_and_keeps_the_rest(patient_client,
     assert response.context["profile_form"]["occupation"].value() == "Baker"
     patient.profile.refresh_from_db()
     assert patient.profile.occupation == ""
+
+
+def test_sign_up_refuses_a_password_like_the_name(client, db):
+    response = client.post(
+        reverse("signup"),
+        signup_data(
+            display_name="Marguerite Oppenheimer", password1="margueriteoppenheimer", password2="margueriteoppenheimer"
+        ),
+    )
+    assert "too similar" in str(response.context["form"].errors["password2"])
+
+
+def test_a_profile_is_made_on_first_save_for_an_account_without_one(client, db):
+    user = User.objects.create_user("admin-made@example.com", "x" * 20, display_name="A")
+    client.force_login(user)
+    assert client.get(reverse("logs:profile")).status_code == 200
+    assert not Profile.objects.exists()
+    client.post(reverse("logs:profile"), profile_data())
+    assert Profile.objects.get().patient == user

@@ -250,3 +250,11 @@ class TestEpisodeDelete:
         response = patient_client.post(reverse("logs:episode-delete", args=[episode.pk]))
         assert response.status_code == 302
         assert not Episode.objects.filter(pk=episode.pk).exists()
+
+
+def test_the_delete_page_names_the_episode_in_the_patients_zone(patient_client, patient):
+    patient.time_zone = "Asia/Tokyo"
+    patient.save()
+    episode = EpisodeFactory(patient=patient, started_at=datetime(2024, 5, 1, 22, 0, tzinfo=UTC))
+    page = patient_client.get(reverse("logs:episode-delete", args=[episode.pk])).content.decode()
+    assert "Delete Cramp of 2 May 2024, 07:00?" in page
