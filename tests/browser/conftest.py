@@ -6,6 +6,7 @@ is set (as in CI), where a missing browser fails them.
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -13,7 +14,11 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+VIEWPORTS = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 800},
+    "narrow": {"width": 375, "height": 667},
+}
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # the tests make there are still plain synchronous ones.
@@ -44,13 +49,13 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(params=sorted(VIEWPORTS))
+@pytest.fixture(params=["desktop", "phone"])
 def viewport(request):
     return request.param
 
 
-@pytest.fixture
-def page(browser, live_server, viewport):
+@contextmanager
+def watched_page(browser, live_server, viewport):
     """A fresh page that fails the test on any request off this machine or any console error."""
     context = browser.new_context(viewport=VIEWPORTS[viewport], timezone_id="America/Chicago", base_url=live_server.url)
     context.set_default_timeout(5000)
@@ -70,6 +75,19 @@ def page(browser, live_server, viewport):
     context.close()
     assert page.outside_requests == []
     assert page.console_errors == []
+
+
+@pytest.fixture
+def page(browser, live_server, viewport):
+    with watched_page(browser, live_server, viewport) as page:
+        yield page
+
+
+@pytest.fixture
+def narrow_page(browser, live_server):
+    """The narrowest phone the diary promises to fit: 375 pixels wide."""
+    with watched_page(browser, live_server, "narrow") as page:
+        yield page
 
 
 def screenshot(page, name):

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from logs.models import CheckIn, Episode, User
 from tests.browser.conftest import assert_no_sideways_scroll, screenshot
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, CheckInFactory, EpisodeFactory, MedicineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,3 +108,28 @@ def test_pages_fit_the_screen(page, path):
     page.goto(path)
     assert_no_sideways_scroll(page)
     screenshot(page, path.strip("/").replace("/", "-") or "home")
+
+
+def test_every_diary_page_fits_a_375_pixel_screen(narrow_page):
+    page = narrow_page
+    patient = UserFactory()
+    episode = EpisodeFactory(patient=patient)
+    checkin = CheckInFactory(patient=patient)
+    medicine = MedicineFactory(patient=patient)
+    sign_in(page, patient)
+    for path in [
+        "/log/",
+        "/dashboard/",
+        "/episodes/",
+        "/episodes/new/",
+        f"/episodes/{episode.pk}/",
+        f"/episodes/{episode.pk}/delete/",
+        "/checkins/",
+        f"/checkins/{checkin.pk}/",
+        "/medicines/",
+        f"/medicines/{medicine.pk}/",
+        "/profile/",
+        "/accounts/password_change/",
+    ]:
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
