@@ -484,6 +484,8 @@ class QuickLogForm(forms.Form):
 
 
 class CheckInForm(forms.ModelForm):
+    counts = ["fluids_glasses", "caffeine_drinks", "alcohol_units", "stress", "exercise_minutes", "sun_heat_minutes"]
+
     class Meta:
         model = CheckIn
         fields = [
@@ -509,6 +511,7 @@ class CheckInForm(forms.ModelForm):
             "penn_severity": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {"penn_frequency": "How often (Penn Spasm Frequency Scale)", "penn_severity": "How severe"}
         help_texts = {
             "penn_severity": "Skip this when there were no spasms.",
         }
@@ -522,33 +525,15 @@ class CheckInForm(forms.ModelForm):
             self.fields["day"].initial = local_today()
         self.fields["penn_frequency"].choices = self.fields["penn_frequency"].choices[1:]
         self.fields["penn_severity"].choices = self.fields["penn_severity"].choices[1:]
-        self.fields["penn_frequency"].label = "How often (Penn Spasm Frequency Scale)"
-        self.fields["penn_severity"].label = "How severe"
         self.fields["sleep_hours"].widget.attrs.update({"step": "0.5", "inputmode": "decimal"})
-        for name in [
-            "fluids_glasses",
-            "caffeine_drinks",
-            "alcohol_units",
-            "stress",
-            "exercise_minutes",
-            "sun_heat_minutes",
-        ]:
+        for name in self.counts:
             self.fields[name].widget.attrs["inputmode"] = "numeric"
         self.helper = _helper(
             "day",
             Fieldset("Spasms in the last 24 hours", "penn_frequency", "penn_severity"),
             Fieldset(
                 "Today's factors",
-                Div(
-                    "sleep_hours",
-                    "fluids_glasses",
-                    "caffeine_drinks",
-                    "alcohol_units",
-                    "stress",
-                    "exercise_minutes",
-                    "sun_heat_minutes",
-                    css_class="number-grid",
-                ),
+                Div("sleep_hours", *self.counts, css_class="number-grid"),
                 "exercise_new",
                 "nicotine",
                 "nicotine_amount",
