@@ -125,3 +125,10 @@ def test_delete_confirms_then_deletes(patient_client, patient):
     assert CheckIn.objects.exists()
     patient_client.post(reverse("logs:checkin-delete", args=[checkin.pk]))
     assert not CheckIn.objects.exists()
+
+
+def test_the_list_query_count_is_fixed(patient_client, patient, django_assert_num_queries):
+    for days in range(30):
+        CheckInFactory(patient=patient, day=timezone.localdate() - timedelta(days=days))
+    with django_assert_num_queries(4):
+        patient_client.get(reverse("logs:checkin-list"))
