@@ -130,5 +130,5 @@ def test_delete_confirms_then_deletes(patient_client, patient):
 def test_the_list_query_count_is_fixed(patient_client, patient, django_assert_num_queries):
     for days in range(30):
         CheckInFactory(patient=patient, day=timezone.localdate() - timedelta(days=days))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         patient_client.get(reverse("logs:checkin-list"))
