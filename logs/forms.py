@@ -1,7 +1,7 @@
 import calendar
 import re
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
@@ -33,6 +33,7 @@ from logs.models import (
     User,
     location_label,
 )
+from logs.summary import local_midnight
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
@@ -228,17 +229,7 @@ RELIEF_CHOICES = [
 ]
 
 
-class StartedAtMixin:
-    """The start of an episode: in the patient's zone, and not in the future."""
-
-    def clean_started_at(self):
-        started_at = self.cleaned_data["started_at"]
-        if started_at and started_at > timezone.now() + FUTURE_TOLERANCE:
-            raise forms.ValidationError("The start cannot be in the future.")
-        return started_at
-
-
-class EpisodeForm(StartedAtMixin, forms.ModelForm):
+class EpisodeForm(forms.ModelForm):
     """Every detail of an episode, with its locations, relief and medicines."""
 
     duration_seconds = DurationField(
@@ -309,7 +300,7 @@ class EpisodeForm(StartedAtMixin, forms.ModelForm):
         self.medicines = [
             medicine
             for medicine in Medicine.objects.for_patient(patient)
-            if medicine.pk in taken or medicine.stopped is None or medicine.stopped >= on_day
+            if medicine.pk in taken or medicine.is_current(on_day)
         ]
         self.medicine_names = []
         for medicine in self.medicines:
@@ -345,6 +336,12 @@ class EpisodeForm(StartedAtMixin, forms.ModelForm):
             ),
             Fieldset("Notes", "notes"),
         )
+
+    def clean_started_at(self):
+        started_at = self.cleaned_data["started_at"]
+        if started_at and started_at > timezone.now() + FUTURE_TOLERANCE:
+            raise forms.ValidationError("The start cannot be in the future.")
+        return started_at
 
     def clean(self):
         cleaned = super().clean()
@@ -649,8 +646,8 @@ class DateRangeForm(forms.Form):
         zone = timezone.get_current_timezone()
         start, end = self.cleaned_data["start"], self.cleaned_data["end"]
         return (
-            datetime.combine(start, time.min, zone) if start else None,
-            datetime.combine(end + timedelta(days=1), time.min, zone) if end else None,
+            local_midnight(start, zone) if start else None,
+            local_midnight(end + timedelta(days=1), zone) if end else None,
         )
 
 

@@ -286,18 +286,6 @@ class Episode(models.Model):
     def duration_display(self):
         return format_duration(self.duration_seconds) if self.duration_seconds else ""
 
-    @property
-    def activity_display(self):
-        if self.activity == Activity.OTHER and self.activity_other:
-            return self.activity_other
-        return self.get_activity_display()
-
-    def accompanying_display(self):
-        return [self._meta.get_field(name).verbose_name for name in ACCOMPANYING_FIELDS if getattr(self, name)]
-
-    def environment_display(self):
-        return [self._meta.get_field(name).verbose_name for name in ENVIRONMENT_FIELDS if getattr(self, name)]
-
 
 class EpisodeLocation(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="locations")
@@ -363,9 +351,6 @@ class MedicineQuerySet(models.QuerySet):
     def for_patient(self, patient):
         return self.filter(patient=patient)
 
-    def current(self, on_date):
-        return self.filter(Q(stopped__isnull=True) | Q(stopped__gte=on_date))
-
 
 class Medicine(models.Model):
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medicines")
@@ -405,6 +390,10 @@ class Medicine(models.Model):
     @property
     def may_cause_spasms(self):
         return bool(self.kind)
+
+    def is_current(self, on_date):
+        """Whether it was still being taken on that day."""
+        return self.stopped is None or self.stopped >= on_date
 
 
 class EpisodeMedicine(models.Model):
@@ -543,6 +532,3 @@ class CheckIn(models.Model):
 
     def get_absolute_url(self):
         return reverse("logs:checkin-edit", args=[self.pk])
-
-    def supplements_display(self):
-        return [self._meta.get_field(name).verbose_name for name in SUPPLEMENT_FIELDS if getattr(self, name)]

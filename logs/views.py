@@ -252,15 +252,11 @@ def checkin_delete(request, pk):
 
 @login_required
 def medicine_list(request):
-    medicines = Medicine.objects.for_patient(request.user)
     today = timezone.localdate()
-    current = [m for m in medicines if m.stopped is None or m.stopped >= today]
-    past = [m for m in medicines if m not in current]
-    return render(
-        request,
-        "logs/medicine_list.html",
-        {"lists": [("Taking now", current), ("Stopped", past)], "current": current, "past": past},
-    )
+    current, past = [], []
+    for medicine in Medicine.objects.for_patient(request.user):
+        (current if medicine.is_current(today) else past).append(medicine)
+    return render(request, "logs/medicine_list.html", {"current": current, "past": past})
 
 
 @login_required
