@@ -351,6 +351,12 @@ class MedicineQuerySet(models.QuerySet):
     def for_patient(self, patient):
         return self.filter(patient=patient)
 
+    def taken_between(self, first_day, last_day):
+        """Medicines taken on any day from first_day to last_day; open dates count as taken."""
+        return self.filter(Q(started__isnull=True) | Q(started__lte=last_day)).filter(
+            Q(stopped__isnull=True) | Q(stopped__gte=first_day)
+        )
+
 
 class Medicine(models.Model):
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medicines")

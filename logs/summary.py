@@ -1,16 +1,36 @@
 """Figures drawn from a patient's diary, for the dashboard and the summary."""
 
-from datetime import datetime, time, timedelta
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Avg, Count, Max, Min, Q, Sum
+from django.db.models.functions import ExtractHour, TruncDate
 
-from logs.models import CheckIn, Episode, EpisodeLocation, location_label
+from logs.charts import bar_chart, body_diagram
+from logs.models import (
+    ACCOMPANYING_FIELDS,
+    ENVIRONMENT_FIELDS,
+    SUPPLEMENT_FIELDS,
+    Activity,
+    CheckIn,
+    Episode,
+    EpisodeLocation,
+    EpisodeMedicine,
+    EpisodeRelief,
+    Helped,
+    Kind,
+    Medicine,
+    Profile,
+    Purpose,
+    Region,
+    Relief,
+    Side,
+    location_label,
+)
 
 GLANCE_WINDOWS = (7, 30)
-CHART_HEIGHT = 60
-CHART_BAR_WIDTH = 8
-CHART_BAR_GAP = 2
+CHART_WIDTH, CHART_HEIGHT = 300, 60
 
 
 def local_midnight(day, zone):
@@ -18,10 +38,11 @@ def local_midnight(day, zone):
     return datetime.combine(day, time.min, zone)
 
 
-def episodes_per_day(patient, first_day, last_day):
+def episodes_per_day(patient, first_day, last_day, **more):
     """
-    Rows of (day, episodes, intensity sum, intensity count, highest intensity)
-    for each day in the patient's zone that has episodes.
+    Rows of (day, episodes, intensity sum, intensity count, highest intensity,
+    and any more aggregates asked for) for each day in the patient's zone that
+    has episodes.
     """
     zone = patient.zone
     return (
@@ -34,6 +55,7 @@ def episodes_per_day(patient, first_day, last_day):
             intensity_sum=Sum("intensity"),
             intensity_count=Count("intensity"),
             intensity_max=Max("intensity"),
+            **more,
         )
         .order_by("day")
     )
@@ -91,28 +113,469 @@ def glance(patient, now):
 
 
 def daily_chart(by_day, first_day, last_day):
-    """Bars for an SVG chart of episodes per day, drawn with attributes only."""
+    """Bars for an SVG chart of episodes per day."""
     days = (last_day - first_day).days + 1
-    counts = [
-        (first_day + timedelta(days=i), by_day.get(first_day + timedelta(days=i), {}).get("n", 0)) for i in range(days)
+    items = []
+    for i in range(days):
+        day = first_day + timedelta(days=i)
+        items.append({"day": day, "n": by_day.get(day, {}).get("n", 0)})
+    return bar_chart(items, width=CHART_WIDTH, height=CHART_HEIGHT)
+
+
+# The pre-appointment summary ------------------------------------------------
+
+DEFAULT_PERIOD_DAYS = 90
+# What the first page has room for, whatever the period holds.
+TOP_REGIONS = 6
+TOP_ACTIVITIES = 5
+FLAG_DATES_SHOWN = 5
+LATEST_PENN_SHOWN = 3
+# What the second page has room for.
+MEDICINES_SHOWN = 10
+HISTORY_CHARS, HISTORY_LINES = 320, 4
+QUESTIONS_CHARS, QUESTIONS_LINES = 900, 10
+# "Spasms that keep coming": on most days of a week, for at least this many weeks in a row,
+# or at least double the previous period (with enough episodes for the doubling to mean something).
+MOST_DAYS_OF_A_WEEK = 4
+WEEKS_IN_A_ROW = 2
+DOUBLING_MINIMUM = 4
+
+TIMES_OF_DAY = [("Night", 0, 6), ("Morning", 6, 12), ("Afternoon", 12, 18), ("Evening", 18, 24)]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A run of calendar days in the patient's zone, both ends included."""
+
+    first_day: date
+    last_day: date
+
+    @classmethod
+    def last(cls, days, today):
+        return cls(today - timedelta(days=days - 1), today)
+
+    @property
+    def days(self):
+        return (self.last_day - self.first_day).days + 1
+
+    def previous(self):
+        """The period of the same length just before this one."""
+        return Period(self.first_day - timedelta(days=self.days), self.first_day - timedelta(days=1))
+
+    def bounds(self, zone):
+        return local_midnight(self.first_day, zone), local_midnight(self.last_day + timedelta(days=1), zone)
+
+    def slug(self):
+        return f"{self.first_day.isoformat()}-to-{self.last_day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    name: str
+    label: str
+    condition: Q
+    urgent: bool = False
+
+
+# PRODUCT.md's red flags that a single episode can show. The others (spasms that keep
+# coming) are read from the counts.
+EPISODE_RED_FLAGS = [
+    RedFlag("bladder_bowel", "Loss of bladder or bowel control with a spasm", Q(bladder_bowel=True), urgent=True),
+    RedFlag("saddle_numbness", "Numbness in the groin or saddle area", Q(saddle_numbness=True), urgent=True),
+    RedFlag("fever", "Spasms with fever", Q(fever=True)),
+    RedFlag("confusion", "Spasms with confusion", Q(confusion=True)),
+    RedFlag("spreading_weakness", "New weakness that spreads", Q(spreading_weakness=True)),
+    RedFlag("long", "An episode lasting more than an hour", Q(duration_seconds__gt=60 * 60)),
+    RedFlag(
+        "dark_urine",
+        "Dark urine with weakness",
+        Q(dark_urine=True) & (Q(weakness=True) | Q(spreading_weakness=True)),
+    ),
+]
+
+
+def quantile(distribution, q):
+    """
+    The q-quantile of values given as (value, count) pairs in ascending order,
+    interpolated between neighbours as numpy's and Python's "inclusive" method do.
+    """
+    total = sum(n for _, n in distribution)
+    if not total:
+        return None
+    position = (total - 1) * q
+    below, above = math.floor(position), math.ceil(position)
+
+    def nth(index):
+        seen = 0
+        for value, n in distribution:
+            seen += n
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    low, high = nth(below), nth(above)
+    return low + (high - low) * (position - below)
+
+
+def clip(text, chars, lines):
+    """Text cut to fit the printed page, and whether it was cut."""
+    kept = text.strip().splitlines()
+    clipped = len(kept) > lines
+    kept = "\n".join(kept[:lines])
+    if len(kept) > chars:
+        kept, clipped = kept[:chars].rsplit(" ", 1)[0], True
+    return {"text": kept + ("…" if clipped else ""), "clipped": clipped}
+
+
+def share(n, total):
+    return round(100 * n / total) if total else 0
+
+
+def months_between(earlier, later):
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def build_summary(patient, period, now, *, appendix=False):
+    """Everything the pre-appointment summary shows, in a fixed number of queries."""
+    zone = patient.zone
+    start, end = period.bounds(zone)
+    previous = period.previous()
+    previous_start, _ = previous.bounds(zone)
+    made = now.astimezone(zone)
+    in_period = Q(started_at__gte=start)
+
+    profile = Profile.objects.filter(patient=patient).first()
+    diary_start = (
+        Episode.objects.for_patient(patient).order_by("started_at").values_list("started_at", flat=True).first()
+    )
+
+    episodes = Episode.objects.for_patient(patient).between(start, end)
+    totals = (
+        Episode.objects.for_patient(patient)
+        .between(previous_start, end)
+        .aggregate(
+            n=Count("id", filter=in_period),
+            previous=Count("id", filter=~in_period),
+            timed=Count("duration_seconds", filter=in_period),
+            rated=Count("intensity", filter=in_period),
+            longest=Max("duration_seconds", filter=in_period),
+            highest=Max("intensity", filter=in_period),
+            new_exercise=Count("id", filter=in_period & Q(new_exercise=True)),
+            **{f"kind_{kind}": Count("id", filter=in_period & Q(kind=kind)) for kind in Kind.values},
+            **{f"env_{name}": Count("id", filter=in_period & Q(**{name: True})) for name in ENVIRONMENT_FIELDS},
+            **{f"with_{name}": Count("id", filter=in_period & Q(**{name: True})) for name in ACCOMPANYING_FIELDS},
+        )
+    )
+    n = totals["n"]
+    context = {
+        "patient": patient,
+        "profile": profile,
+        "period": period,
+        "previous": previous,
+        "made": made,
+        "n": n,
+        "appendix": None,
+        "history": _history(profile, made.date()),
+        "diary_start": diary_start.astimezone(zone).date() if diary_start else None,
+    }
+    context.update(_daily_factors(patient, period))
+    context.update(_medicines(patient, period, start, end))
+    context["reliefs"] = _reliefs(patient, start, end)
+    if not n:
+        context["red_flags"], context["urgent"] = [], False
+        return context
+
+    by_day = list(
+        episodes_per_day(
+            patient,
+            period.first_day,
+            period.last_day,
+            **{f"flag_{flag.name}": Count("id", filter=flag.condition) for flag in EPISODE_RED_FLAGS},
+        )
+    )
+    weeks = _weeks(by_day, period)
+    context.update(
+        {
+            "totals": totals,
+            "red_flags": (red_flags := _red_flags(totals, by_day, weeks, n, period)),
+            "urgent": any(flag["urgent"] for flag in red_flags),
+            "how_often": _how_often(totals, by_day, period, diary_start, previous_start),
+            "how_long": _spread(episodes, "duration_seconds", totals["timed"], totals["longest"]),
+            "how_strong": _spread(episodes, "intensity", totals["rated"], totals["highest"]),
+            "where": _where(patient, start, end, n),
+            "when": _when(episodes, zone, n),
+            "doing_what": _doing_what(episodes, n),
+            "environment": _present(totals, "env", ENVIRONMENT_FIELDS, n),
+            "came_with": _present(totals, "with", ACCOMPANYING_FIELDS, n),
+            "kinds": [(Kind(kind).label, totals[f"kind_{kind}"]) for kind in Kind.values if totals[f"kind_{kind}"]],
+            "week_chart": bar_chart(weeks, width=CHART_WIDTH, height=CHART_HEIGHT),
+        }
+    )
+    if appendix:
+        context["appendix"] = episodes.order_by("started_at").prefetch_related(
+            "locations", "reliefs", "medicines_taken__medicine"
+        )
+    return context
+
+
+def _history(profile, today):
+    if profile is None:
+        return {"first_noticed": None, "items": [], "questions": None}
+    first_noticed = None
+    if profile.first_noticed:
+        first_noticed = {"date": profile.first_noticed, "months": months_between(profile.first_noticed, today)}
+    items = [
+        (label, clip(text, HISTORY_CHARS, HISTORY_LINES))
+        for label, text in [
+            ("Conditions", profile.conditions),
+            ("Injuries", profile.injuries),
+            ("Surgeries", profile.surgeries),
+            ("Work", profile.occupation),
+            ("Usual exercise", profile.usual_exercise),
+        ]
+        if text.strip()
     ]
-    top = max((n for _, n in counts), default=0) or 1
-    bars = []
-    for i, (day, n) in enumerate(counts):
-        height = round(CHART_HEIGHT * n / top, 1)
-        bars.append(
+    questions = clip(profile.questions, QUESTIONS_CHARS, QUESTIONS_LINES) if profile.questions.strip() else None
+    return {"first_noticed": first_noticed, "items": items, "questions": questions}
+
+
+def _weeks(by_day, period):
+    """
+    Episodes and days with spasms per 7-day week, counted back from the period's
+    last day so the latest week is whole; the first may be shorter.
+    """
+    counts = {row["day"]: row["n"] for row in by_day}
+    weeks = []
+    week_end = period.last_day
+    while week_end >= period.first_day:
+        week_start = max(period.first_day, week_end - timedelta(days=6))
+        days = [week_start + timedelta(days=i) for i in range((week_end - week_start).days + 1)]
+        weeks.append(
             {
-                "day": day,
-                "n": n,
-                "x": i * (CHART_BAR_WIDTH + CHART_BAR_GAP),
-                "y": CHART_HEIGHT - height,
-                "height": height,
+                "first_day": week_start,
+                "last_day": week_end,
+                "days": len(days),
+                "n": sum(counts.get(day, 0) for day in days),
+                "spasm_days": sum(1 for day in days if counts.get(day)),
             }
         )
+        week_end = week_start - timedelta(days=1)
+    return weeks[::-1]
+
+
+def _red_flags(totals, by_day, weeks, n, period):
+    flags = []
+    for flag in EPISODE_RED_FLAGS:
+        days = [row["day"] for row in by_day if row[f"flag_{flag.name}"]]
+        if days:
+            flags.append(
+                {
+                    "label": flag.label,
+                    "urgent": flag.urgent,
+                    "dates": days[-FLAG_DATES_SHOWN:],
+                    "more_days": max(0, len(days) - FLAG_DATES_SHOWN),
+                }
+            )
+
+    if totals["previous"] and n >= DOUBLING_MINIMUM and n >= 2 * totals["previous"]:
+        flags.append(
+            {
+                "label": f"Spasms more than doubled: {n} against {totals['previous']} in the {period.days} days before",
+                "urgent": False,
+                "dates": [],
+                "more_days": 0,
+            }
+        )
+
+    run, longest = [], []
+    for week in weeks:
+        if week["days"] == 7 and week["spasm_days"] >= MOST_DAYS_OF_A_WEEK:
+            run.append(week)
+            if len(run) > len(longest):
+                longest = list(run)
+        else:
+            run = []
+    if len(longest) >= WEEKS_IN_A_ROW:
+        flags.append(
+            {
+                "label": f"Spasms on most days for {len(longest)} weeks in a row",
+                "urgent": False,
+                "span": (longest[0]["first_day"], longest[-1]["last_day"]),
+                "dates": [],
+                "more_days": 0,
+            }
+        )
+    return flags
+
+
+def _how_often(totals, by_day, period, diary_start, previous_start):
+    n, before = totals["n"], totals["previous"]
+    per_week = 7 * n / period.days
+    change = None
+    previous_kept = diary_start is not None and diary_start < previous_start + timedelta(days=period.days)
+    if before:
+        change = round(100 * (n - before) / before)
     return {
-        "bars": bars,
-        "width": days * (CHART_BAR_WIDTH + CHART_BAR_GAP),
-        "height": CHART_HEIGHT,
-        "bar_width": CHART_BAR_WIDTH,
-        "top": top,
+        "change_size": abs(change) if change is not None else None,
+        "per_week": per_week,
+        "spasm_days": len(by_day),
+        "previous": before,
+        "previous_per_week": 7 * before / period.days,
+        "previous_kept": previous_kept,
+        "change": change,
     }
+
+
+def _spread(episodes, field, counted, highest):
+    """Median, quartiles and highest of a field, from its values grouped and counted in SQL."""
+    distribution = list(
+        episodes.filter(**{f"{field}__isnull": False}).values_list(field).annotate(n=Count("id")).order_by(field)
+    )
+    if not distribution:
+        return None
+    return {
+        "median": quantile(distribution, 0.5),
+        "low": quantile(distribution, 0.25),
+        "high": quantile(distribution, 0.75),
+        "highest": highest,
+        "counted": counted,
+    }
+
+
+def _where(patient, start, end, n):
+    counts = {
+        (region, side): count
+        for region, side, count in EpisodeLocation.objects.filter(
+            episode__patient=patient, episode__started_at__gte=start, episode__started_at__lt=end
+        )
+        .values_list("region", "side")
+        .annotate(count=Count("id"))
+        .order_by()
+    }
+    by_region = {}
+    for (region, side), count in counts.items():
+        by_region.setdefault(region, {})[side] = count
+    ranked = sorted(by_region.items(), key=lambda item: (-sum(item[1].values()), Region.values.index(item[0])))
+    regions = [
+        {
+            "label": Region(region).label,
+            "n": sum(sides.values()),
+            "share": share(sum(sides.values()), n),
+            "sides": [(Side(side).label.lower(), sides[side]) for side in Side.values if side in sides],
+        }
+        for region, sides in ranked
+    ]
+    return {
+        "regions": regions[:TOP_REGIONS],
+        "other_regions": len(regions[TOP_REGIONS:]),
+        "diagram": body_diagram(counts),
+    }
+
+
+def _when(episodes, zone, n):
+    """Episodes by hour of the day in the patient's zone, daylight saving included."""
+    by_hour = dict(
+        episodes.annotate(hour=ExtractHour("started_at", tzinfo=zone))
+        .values_list("hour")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    hours = [{"hour": hour, "n": by_hour.get(hour, 0)} for hour in range(24)]
+    blocks = []
+    for label, first, last in TIMES_OF_DAY:
+        count = sum(by_hour.get(hour, 0) for hour in range(first, last))
+        blocks.append({"label": label, "first": first, "last": last, "n": count, "share": share(count, n)})
+    return {"blocks": blocks, "chart": bar_chart(hours, width=CHART_WIDTH, height=CHART_HEIGHT)}
+
+
+def _doing_what(episodes, n):
+    rows = episodes.values_list("activity").annotate(count=Count("id")).order_by("-count", "activity")
+    ranked = [
+        {"label": Activity(activity).label if activity else "Not recorded", "n": count, "share": share(count, n)}
+        for activity, count in rows
+    ]
+    return {"activities": ranked[:TOP_ACTIVITIES], "more": len(ranked[TOP_ACTIVITIES:]), "n": n}
+
+
+def _present(totals, prefix, fields, n):
+    present = [
+        {"label": Episode._meta.get_field(name).verbose_name, "n": count, "share": share(count, n)}
+        for name in fields
+        if (count := totals[f"{prefix}_{name}"])
+    ]
+    return sorted(present, key=lambda row: -row["n"])
+
+
+def _daily_factors(patient, period):
+    checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day)
+    factors = checkins.aggregate(
+        n=Count("id"),
+        sleep=Avg("sleep_hours"),
+        short_sleep=Count("id", filter=Q(sleep_hours__lt=6)),
+        fluids=Avg("fluids_glasses"),
+        caffeine=Avg("caffeine_drinks"),
+        alcohol=Avg("alcohol_units"),
+        stress=Avg("stress"),
+        exercise=Avg("exercise_minutes"),
+        exercise_new=Count("id", filter=Q(exercise_new=True)),
+        sun_heat=Avg("sun_heat_minutes"),
+        nicotine=Count("id", filter=Q(nicotine=True)),
+        penn_low=Min("penn_frequency"),
+        penn_high=Max("penn_frequency"),
+        **{f"supplement_{name}": Count("id", filter=Q(**{name: True})) for name in SUPPLEMENT_FIELDS},
+    )
+    labels = {name: CheckIn._meta.get_field(name).verbose_name for name in SUPPLEMENT_FIELDS}
+    supplements = [
+        (labels[name], factors[f"supplement_{name}"]) for name in SUPPLEMENT_FIELDS if factors[f"supplement_{name}"]
+    ]
+    latest = list(checkins.order_by("-day")[:LATEST_PENN_SHOWN]) if factors["n"] else []
+    return {"factors": factors, "supplements": supplements, "latest_penn": latest}
+
+
+def _medicines(patient, period, start, end):
+    """The medicines taken at any time in the period, and how those taken for spasms went."""
+    medicines = list(Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day))
+    helped = {
+        row["medicine"]: row
+        for row in EpisodeMedicine.objects.filter(
+            medicine__patient=patient, episode__started_at__gte=start, episode__started_at__lt=end
+        )
+        .values("medicine")
+        .annotate(
+            taken=Count("episode", distinct=True),
+            **{
+                level: Count(
+                    "episode",
+                    distinct=True,
+                    filter=Q(episode__reliefs__measure=Relief.MEDICINE, episode__reliefs__helped=level),
+                )
+                for level in Helped.values
+            },
+        )
+        .order_by()
+    }
+    for medicine in medicines:
+        medicine.use = helped.get(medicine.pk)
+    medicines.sort(key=lambda m: (m.stopped is not None, m.purpose != Purpose.SPASMS, m.name.lower()))
+    return {"medicines": medicines[:MEDICINES_SHOWN], "more_medicines": len(medicines[MEDICINES_SHOWN:])}
+
+
+def _reliefs(patient, start, end):
+    """Each relief measure tried in the period: how often, and how often it helped."""
+    tried = {}
+    for measure, helped, count in (
+        EpisodeRelief.objects.filter(
+            episode__patient=patient, episode__started_at__gte=start, episode__started_at__lt=end
+        )
+        .values_list("measure", "helped")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        row = tried.setdefault(measure, {"label": Relief(measure).label, "n": 0, "unsure": 0})
+        row["n"] += count
+        row[helped or "unsure"] = row.get(helped or "unsure", 0) + count
+    rows = sorted(tried.values(), key=lambda row: (-row["n"], row["label"]))
+    for row in rows:
+        row["levels"] = [row.get(level, 0) for level in (Helped.A_LOT, Helped.A_LITTLE, Helped.NOT_AT_ALL)]
+        row["helped"] = share(row.get(Helped.A_LOT, 0) + row.get(Helped.A_LITTLE, 0), row["n"])
+    return rows

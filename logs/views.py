@@ -1,3 +1,4 @@
+import functools
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -6,12 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from logs import summary
+from logs import exports, fhir, summary
 from logs.forms import (
     DEFAULT_QUICK_LOCATIONS,
     QUICK_LOCATION_COUNT,
@@ -24,6 +29,7 @@ from logs.forms import (
     ProfileForm,
     QuickLogForm,
     SignUpForm,
+    SummaryForm,
 )
 from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, Profile
 
@@ -304,3 +310,78 @@ def medicine_delete(request, pk):
 @login_required
 def dashboard(request):
     return render(request, "logs/dashboard.html", summary.glance(request.user, timezone.now()))
+
+
+def _summary_form(request):
+    # The middleware has made the patient's zone the current one.
+    return SummaryForm(request.GET or None, today=timezone.localdate())
+
+
+@login_required
+@never_cache
+def summary_page(request):
+    form = _summary_form(request)
+    context = {"form": form, "base_template": "base.html"}
+    if not form.is_bound or form.is_valid():
+        context.update(_summary(request, form))
+    return render(request, "logs/summary.html", context)
+
+
+def _summary(request, form):
+    return summary.build_summary(request.user, form.summary_period(), timezone.now(), appendix=form.wants_appendix())
+
+
+def _valid_period(view):
+    """Downloads send a period that does not validate back to the page, which says why."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        form = _summary_form(request)
+        if form.is_bound and not form.is_valid():
+            return redirect(reverse("logs:summary") + "?" + request.GET.urlencode())
+        return view(request, form, *args, **kwargs)
+
+    return wrapper
+
+
+def _attachment(response, request, period, what, extension):
+    response["Content-Disposition"] = content_disposition_header(
+        True, exports.file_name(request.user, period, what, extension)
+    )
+    return response
+
+
+@login_required
+@never_cache
+@_valid_period
+def summary_pdf(request, form):
+    paper = request.GET.get("paper", "a4")
+    if paper not in exports.PAPER_SIZES:
+        paper = "a4"
+    context = {**_summary(request, form), "base_template": "logs/print_base.html"}
+    html = render_to_string("logs/summary.html", context, request=request)
+    response = HttpResponse(exports.pdf(html, paper), content_type="application/pdf")
+    return _attachment(response, request, form.summary_period(), "summary", "pdf")
+
+
+@login_required
+@never_cache
+@_valid_period
+def summary_csv(request, form, what):
+    write = exports.CSV_EXPORTS.get(what)
+    if write is None:
+        raise Http404("No such export.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    period = form.summary_period()
+    write(response, request.user, period)
+    return _attachment(response, request, period, what, "csv")
+
+
+@login_required
+@never_cache
+@_valid_period
+def summary_fhir(request, form):
+    period = form.summary_period()
+    bundle = fhir.bundle(request.user, period, timezone.now())
+    response = JsonResponse(bundle, content_type="application/fhir+json")
+    return _attachment(response, request, period, "fhir", "json")

@@ -184,4 +184,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # WeasyPrint reports each step of every PDF, and the page's screen-only CSS it skips.
+        "weasyprint": {"level": "ERROR"},
+    },
 }

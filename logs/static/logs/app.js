@@ -12,3 +12,12 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// Print buttons: a script, since the Content Security Policy allows no inline handlers.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+});
