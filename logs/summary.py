@@ -131,9 +131,9 @@ TOP_ACTIVITIES = 5
 FLAG_DATES_SHOWN = 5
 LATEST_PENN_SHOWN = 3
 # What the second page has room for.
-MEDICINES_SHOWN = 10
-HISTORY_CHARS, HISTORY_LINES = 320, 4
-QUESTIONS_CHARS, QUESTIONS_LINES = 900, 10
+MEDICINES_SHOWN = 8
+HISTORY_CHARS, HISTORY_LINES = 180, 2
+QUESTIONS_CHARS, QUESTIONS_LINES = 450, 6
 # "Spasms that keep coming": on most days of a week, for at least this many weeks in a row,
 # or at least double the previous period (with enough episodes for the doubling to mean something).
 MOST_DAYS_OF_A_WEEK = 4

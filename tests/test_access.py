@@ -23,7 +23,14 @@ DIARY_URLS = {
     "medicine-new": None,
     "medicine-edit": MedicineFactory,
     "medicine-delete": MedicineFactory,
+    # The summary and its downloads show only the signed-in patient's own diary.
+    "summary": None,
+    "summary-pdf": None,
+    "summary-csv": None,
+    "summary-fhir": None,
 }
+# Arguments for URLs that take some but open no record.
+URL_ARGS = {"summary-csv": ["episodes"]}
 
 
 def diary_url_names():
@@ -49,7 +56,7 @@ def test_another_patients_record_is_not_found(patient_client, other_patient, nam
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_signed_out_people_are_sent_to_sign_in(client, other_patient, name, method):
     factory = DIARY_URLS[name]
-    args = [factory(patient=other_patient).pk] if factory else []
+    args = [factory(patient=other_patient).pk] if factory else URL_ARGS.get(name, [])
     response = getattr(client, method)(reverse(f"logs:{name}", args=args))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

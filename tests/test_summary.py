@@ -1,0 +1,355 @@
+"""The pre-appointment summary: every figure checked against a diary built by hand."""
+
+import statistics
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+
+from logs import summary
+from logs.models import EpisodeMedicine, EpisodeRelief
+from logs.summary import Period
+from tests.factories import CheckInFactory, EpisodeFactory, LocationFactory, MedicineFactory
+
+NOW = datetime(2026, 4, 15, 11, 0, tzinfo=UTC)  # 12:00 in London, summer time
+TODAY = date(2026, 4, 15)
+LAST_30 = Period(date(2026, 3, 17), TODAY)
+
+
+def at(text):
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def episode(patient, start, *, where=(("calf", "left"),), **fields):
+    made = EpisodeFactory(patient=patient, started_at=at(start), location=None, **fields)
+    for region, side in where:
+        LocationFactory(episode=made, region=region, side=side)
+    return made
+
+
+@pytest.fixture
+def diary(patient, time_machine):
+    """
+    A London diary around the change to summer time on 29 March 2026. Five
+    episodes in the 30 days to 15 April, two in the 30 days before.
+    """
+    time_machine.move_to(NOW)
+    patient.time_zone = "Europe/London"
+    patient.save()
+    profile = patient.profile
+    profile.first_noticed = date(2025, 3, 1)
+    profile.date_of_birth = date(1980, 2, 29)
+    profile.conditions = "Hypothyroidism"
+    profile.questions = "Is it the new statin?"
+    profile.save()
+
+    baclofen = MedicineFactory(patient=patient, name="Baclofen", purpose="spasms", started=date(2026, 3, 1))
+    MedicineFactory(patient=patient, name="Levothyroxine", purpose="other")
+    MedicineFactory(
+        patient=patient, name="Prednisolone", kind="corticosteroid", started=date(2026, 1, 1), stopped=date(2026, 2, 1)
+    )
+    MedicineFactory(patient=patient, name="Estradiol", kind="estrogen", purpose="other", started=date(2026, 3, 20))
+
+    # Before the period: 1 March, and 23:30 GMT on 16 March.
+    episode(patient, "2026-03-01T10:00:00")
+    episode(patient, "2026-03-16T23:30:00")
+    # In it. 08:30 GMT and 08:30 BST are both 8 in the morning in London.
+    first = episode(patient, "2026-03-20T08:30:00", duration_seconds=30, intensity=2, activity="sleeping", hot=True)
+    second = episode(
+        patient,
+        "2026-04-02T07:30:00",
+        where=(("calf", "right"), ("foot", "right")),
+        duration_seconds=60,
+        intensity=4,
+        activity="walking",
+        hot=True,
+    )
+    third = episode(
+        patient,
+        "2026-04-05T22:30:00",
+        where=(("lower_back", "midline"),),
+        kind="spasm",
+        duration_seconds=90,
+        intensity=6,
+        activity="sitting",
+    )
+    fourth = episode(
+        patient,
+        "2026-04-10T01:15:00",
+        where=(("calf", "both"),),
+        duration_seconds=120,
+        intensity=8,
+        activity="sleeping",
+        bladder_bowel=True,
+    )
+    episode(
+        patient,
+        "2026-04-12T13:00:00",
+        where=(("eyelid", "left"),),
+        kind="twitch",
+        duration_seconds=4000,
+        intensity=None,
+        activity="sitting",
+        dark_urine=True,
+    )
+    for made, measure, helped in [
+        (first, "stretching", "a_lot"),
+        (second, "stretching", "not_at_all"),
+        (fourth, "stretching", "a_little"),
+        (third, "medicine", ""),
+        (fourth, "medicine", "a_lot"),
+    ]:
+        EpisodeRelief.objects.create(episode=made, measure=measure, helped=helped)
+    EpisodeMedicine.objects.create(episode=third, medicine=baclofen, dose="10 mg")
+    EpisodeMedicine.objects.create(episode=fourth, medicine=baclofen, dose="20 mg")
+
+    CheckInFactory(patient=patient, day=date(2026, 3, 10), penn_frequency=4, penn_severity=3, sleep_hours=3)
+    CheckInFactory(patient=patient, day=date(2026, 4, 14), penn_frequency=2, penn_severity=1, sleep_hours=5)
+    CheckInFactory(patient=patient, day=TODAY, penn_frequency=1, penn_severity=1, sleep_hours=7, magnesium=True)
+    return patient
+
+
+@pytest.fixture
+def built(diary):
+    return summary.build_summary(diary, LAST_30, NOW)
+
+
+def test_the_period_defaults_to_the_last_90_days():
+    assert Period.last(90, TODAY) == Period(date(2026, 1, 16), TODAY)
+    assert Period.last(90, TODAY).previous() == Period(date(2025, 10, 18), date(2026, 1, 15))
+
+
+def test_it_counts_the_period_and_the_one_before(built):
+    assert built["n"] == 5
+    assert built["how_often"]["previous"] == 2
+    assert built["how_often"]["per_week"] == pytest.approx(7 * 5 / 30)
+    assert built["how_often"]["change"] == 150
+    assert built["how_often"]["spasm_days"] == 5
+
+
+def test_durations_give_median_quartiles_and_longest(built):
+    how_long = built["how_long"]
+    assert (how_long["median"], how_long["low"], how_long["high"], how_long["highest"]) == (90, 60, 120, 4000)
+    assert how_long["counted"] == 5
+
+
+def test_intensity_gives_median_and_highest_of_those_rated(built):
+    how_strong = built["how_strong"]
+    assert (how_strong["median"], how_strong["highest"], how_strong["counted"]) == (5, 8, 4)
+
+
+def test_time_of_day_is_read_in_the_patients_zone_across_daylight_saving(built):
+    hours = {bar["hour"]: bar["n"] for bar in built["when"]["chart"]["bars"]}
+    assert hours[8] == 2  # 08:30 GMT in March and 08:30 BST in April
+    assert hours[7] == 0
+    assert (hours[23], hours[2], hours[14]) == (1, 1, 1)
+    assert [(block["label"], block["n"], block["share"]) for block in built["when"]["blocks"]] == [
+        ("Night", 1, 20),
+        ("Morning", 2, 40),
+        ("Afternoon", 1, 20),
+        ("Evening", 1, 20),
+    ]
+
+
+def test_time_of_day_in_a_zone_that_falls_back(patient, time_machine):
+    time_machine.move_to(at("2024-11-10T12:00:00"))
+    patient.time_zone = "America/New_York"
+    patient.save()
+    # 05:30 UTC on 3 November is 01:30 EDT; 06:30 UTC is 01:30 EST, after the clocks went back.
+    episode(patient, "2024-11-03T05:30:00")
+    episode(patient, "2024-11-03T06:30:00")
+    episode(patient, "2024-11-04T06:30:00")  # 01:30 EST
+    built = summary.build_summary(patient, Period.last(30, date(2024, 11, 10)), at("2024-11-10T12:00:00"))
+    hours = {bar["hour"]: bar["n"] for bar in built["when"]["chart"]["bars"]}
+    assert hours[1] == 3
+    assert sum(hours.values()) == 3
+
+
+def test_places_are_ranked_with_counts_share_and_sides(built):
+    regions = built["where"]["regions"]
+    assert [(r["label"], r["n"], r["share"]) for r in regions] == [
+        ("Calf", 3, 60),
+        ("Eyelid", 1, 20),
+        ("Lower back", 1, 20),
+        ("Foot or toes", 1, 20),
+    ]
+    assert regions[0]["sides"] == [("left", 1), ("right", 1), ("both sides", 1)]
+
+
+def test_the_body_diagram_shades_each_side_by_its_episodes(built):
+    shapes = {shape["label"]: shape for shape in built["where"]["diagram"]["shapes"]}
+    # Both calves had 2: their own side and the episode on both sides.
+    assert shapes["Left calf"]["n"] == 2
+    assert shapes["Right calf"]["n"] == 2
+    assert shapes["Lower back"]["n"] == 1
+    assert shapes["Left shin"]["n"] == 0
+    assert shapes["Left calf"]["fill"] != shapes["Left shin"]["fill"]
+    assert built["where"]["diagram"]["top"] == 2
+
+
+def test_activities_surroundings_kinds_and_what_came_with_them(built):
+    assert [(a["label"], a["n"], a["share"]) for a in built["doing_what"]["activities"]] == [
+        ("Sitting", 2, 40),
+        ("Sleeping", 2, 40),
+        ("Walking", 1, 20),
+    ]
+    assert [(e["label"], e["n"], e["share"]) for e in built["environment"]] == [("hot", 2, 40)]
+    assert built["kinds"] == [("Twitch", 1), ("Cramp", 3), ("Spasm", 1)]
+    assert {item["label"] for item in built["came_with"]} == {"loss of bladder or bowel control", "dark urine"}
+
+
+def test_red_flags_come_with_their_dates(built):
+    flags = {flag["label"]: flag for flag in built["red_flags"]}
+    assert flags["Loss of bladder or bowel control with a spasm"]["dates"] == [date(2026, 4, 10)]
+    assert flags["Loss of bladder or bowel control with a spasm"]["urgent"]
+    assert flags["An episode lasting more than an hour"]["dates"] == [date(2026, 4, 12)]
+    assert "Spasms more than doubled: 5 against 2 in the 30 days before" in flags
+    # Dark urine without weakness is not the red flag.
+    assert "Dark urine with weakness" not in flags
+    assert built["urgent"]
+
+
+def test_spasms_on_most_days_for_weeks_is_a_red_flag(patient, time_machine):
+    time_machine.move_to(NOW)
+    for days_ago in range(21):
+        if days_ago % 7 not in (0, 3):  # 5 days of every 7
+            EpisodeFactory(patient=patient, started_at=NOW - timedelta(days=days_ago, hours=1))
+    built = summary.build_summary(patient, LAST_30, NOW)
+    flag = next(flag for flag in built["red_flags"] if "most days" in flag["label"])
+    assert flag["label"] == "Spasms on most days for 3 weeks in a row"
+    assert flag["span"] == (date(2026, 3, 26), TODAY)
+
+
+def test_a_quiet_diary_has_no_red_flags(patient, time_machine):
+    time_machine.move_to(NOW)
+    EpisodeFactory(patient=patient, started_at=NOW - timedelta(days=3))
+    built = summary.build_summary(patient, LAST_30, NOW)
+    assert built["red_flags"] == []
+
+
+def test_penn_scores_and_daily_factors_come_from_the_periods_check_ins(built):
+    assert [c.day for c in built["latest_penn"]] == [TODAY, date(2026, 4, 14)]
+    factors = built["factors"]
+    assert (factors["n"], factors["sleep"], factors["short_sleep"]) == (2, 6, 1)
+    assert (factors["penn_low"], factors["penn_high"]) == (1, 2)
+    assert built["supplements"] == [("magnesium", 1)]
+
+
+def test_medicines_of_the_period_and_how_those_for_spasms_helped(built):
+    medicines = {medicine.name: medicine for medicine in built["medicines"]}
+    assert set(medicines) == {"Baclofen", "Levothyroxine", "Estradiol"}  # prednisolone stopped before
+    use = medicines["Baclofen"].use
+    assert (use["taken"], use["a_lot"], use["a_little"], use["not_at_all"]) == (2, 1, 0, 0)
+    assert medicines["Estradiol"].may_cause_spasms
+    assert [m.name for m in built["medicines"]][0] == "Baclofen"  # for spasms first
+
+
+def test_relief_measures_and_how_often_they_helped(built):
+    assert [(r["label"], r["n"], r["levels"], r["unsure"]) for r in built["reliefs"]] == [
+        ("Stretching", 3, [1, 1, 1], 0),
+        ("Medicine", 2, [1, 0, 0], 1),
+    ]
+
+
+def test_the_history_comes_from_the_profile(built):
+    assert built["history"]["first_noticed"] == {"date": date(2025, 3, 1), "months": 13}
+    assert built["history"]["items"][0][0] == "Conditions"
+    assert built["history"]["questions"]["text"] == "Is it the new statin?"
+    assert built["diary_start"] == date(2026, 3, 1)
+
+
+def test_another_patients_diary_stays_out(diary, other_patient):
+    EpisodeFactory(patient=other_patient, started_at=NOW - timedelta(days=1))
+    CheckInFactory(patient=other_patient, day=TODAY)
+    MedicineFactory(patient=other_patient, name="Quinine")
+    built = summary.build_summary(diary, LAST_30, NOW)
+    assert built["n"] == 5
+    assert built["factors"]["n"] == 2
+    assert "Quinine" not in [m.name for m in built["medicines"]]
+
+
+def test_the_page_shows_the_answers(client, diary):
+    client.force_login(diary)
+    page = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
+    assert "15 Apr 2026" in page and "17 Mar 2026" in page
+    assert "born 29 February 1980" in page
+    assert "Since March 2025 (13 months)" in page
+    assert "Median 1 min 30 s; typically 1 min to 2 min; longest 1 h 6 min 40 s" in page
+    assert "1.2 a week" in page and "up 150%" in page
+    assert "Median 5, highest 8" in page
+    assert "Calf 3 (60%: left 1, right 1, both sides 1)" in page
+    assert "Morning (06–12) 40%" in page
+    assert "Loss of bladder or bowel control with a spasm: 10 Apr" in page
+    assert "urgent care now" in page
+    assert "Estrogen pill: can itself cause spasms" in page
+    assert "Is it the new statin?" in page
+
+
+def test_an_empty_period_says_so(patient_client, patient, time_machine):
+    time_machine.move_to(NOW)
+    response = patient_client.get(reverse("logs:summary"), {"period": "range", "start": "2026-01-01", "end": "2026-01-31"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No episodes logged between 1 January 2026 and 31 January 2026." in page
+    assert "<svg" not in page.split('class="summary"')[1].split("</section>")[0]
+
+
+def test_the_appendix_lists_the_periods_episodes_when_asked(client, diary):
+    client.force_login(diary)
+    page = client.get(reverse("logs:summary"), {"period": "30", "appendix": "on"}).content.decode()
+    assert "Appendix: episodes" in page
+    assert page.count("<td>Fri 20 Mar 2026, 08:30</td>") == 1
+    assert "Thu 2 Apr 2026, 08:30" in page  # summer time
+    without = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
+    assert "Appendix: episodes" not in without
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"period": "since"}, "since", "Pick the first day of the summary."),
+        ({"period": "since", "since": "2026-05-01"}, "since", "Pick a day no later than today, 15 April 2026."),
+        ({"period": "since", "since": "1 Feb"}, "since", "Enter a valid date."),
+        ({"period": "range", "start": "2026-04-10", "end": "2026-04-01"}, "end", "The end comes before the start."),
+        ({"period": "range", "start": "2026-04-10"}, "end", "Pick a day."),
+        ({"period": "weekly"}, "period", "Select a valid choice."),
+    ],
+)
+def test_a_period_that_is_not_valid_is_explained_next_to_the_field(
+    patient_client, time_machine, data, field, message
+):
+    time_machine.move_to(NOW)
+    response = patient_client.get(reverse("logs:summary"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert any(message in error for error in form.errors[field])
+    page = response.content.decode()
+    assert message.replace("'", "&#x27;") in page
+    for name, value in data.items():
+        if name != "period":
+            assert f'value="{value}"' in page  # what was typed is kept
+    assert 'class="summary"' not in page
+
+
+def test_a_download_with_a_period_that_is_not_valid_goes_back_to_the_page(patient_client, time_machine):
+    time_machine.move_to(NOW)
+    response = patient_client.get(reverse("logs:summary-fhir"), {"period": "since"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("logs:summary") + "?period=since"
+
+
+def test_quantiles_agree_with_pythons_inclusive_method():
+    values = [3, 3, 7, 8, 8, 8, 15, 20, 21, 60]
+    distribution = sorted({v: values.count(v) for v in values}.items())
+    expected = statistics.quantiles(values, n=4, method="inclusive")
+    assert [summary.quantile(distribution, q) for q in (0.25, 0.5, 0.75)] == pytest.approx(expected)
+    assert summary.quantile([(5, 1)], 0.5) == 5
+    assert summary.quantile([], 0.5) is None
+
+
+def test_long_profile_text_is_clipped_to_fit_the_page():
+    clipped = summary.clip("word " * 500, 100, 4)
+    assert clipped["clipped"] and len(clipped["text"]) <= 101 and clipped["text"].endswith("…")
+    lines = summary.clip("\n".join(f"line {i}" for i in range(20)), 1000, 3)
+    assert lines["text"] == "line 0\nline 1\nline 2…"
+    assert summary.clip("short", 100, 4) == {"text": "short", "clipped": False}
