@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 
-.PHONY: run test lint format check migrations clean
+.PHONY: run test bench lint format check migrations clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt build-constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# The summary's speed on a year of heavy logging; figures go to bench/results.json.
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -10,9 +10,12 @@ from logs.models import (
     ACCOMPANYING_FIELDS,
     ENVIRONMENT_FIELDS,
     SUPPLEMENT_FIELDS,
+    Activity,
     CheckIn,
     Episode,
+    Kind,
     Medicine,
+    with_details,
 )
 
 # A spreadsheet treats a cell that starts with one of these as a formula.
@@ -52,12 +55,7 @@ def _label(model, name):
 
 def episodes_csv(stream, patient, period):
     start, end = period.bounds(patient.zone)
-    episodes = (
-        Episode.objects.for_patient(patient)
-        .between(start, end)
-        .order_by("started_at")
-        .prefetch_related("locations", "reliefs", "medicines_taken__medicine")
-    )
+    episodes = with_details(Episode.objects.for_patient(patient).between(start, end).order_by("started_at"))
     zone = patient.zone
     header = [
         "start",
@@ -91,16 +89,16 @@ def episodes_csv(stream, patient, period):
                 patient.time_zone,
                 episode.duration_seconds,
                 episode.duration_display,
-                episode.get_kind_display(),
+                Kind(episode.kind).label,
                 episode.intensity,
-                episode.get_activity_display(),
+                Activity(episode.activity).label if episode.activity else "",
                 episode.activity_other,
                 episode.new_exercise,
                 *(getattr(episode, name) for name in ENVIRONMENT_FIELDS),
                 *(getattr(episode, name) for name in ACCOMPANYING_FIELDS),
-                "; ".join(str(location) for location in episode.locations.all()),
-                "; ".join(str(relief) for relief in episode.reliefs.all()),
-                "; ".join(str(taken) for taken in episode.medicines_taken.all()),
+                "; ".join(episode.places),
+                "; ".join(str(relief) for relief in episode.tried),
+                "; ".join(episode.taken),
                 episode.notes,
                 episode.created_at.astimezone(zone).isoformat(),
                 episode.updated_at.astimezone(zone).isoformat(),

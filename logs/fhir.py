@@ -14,10 +14,13 @@ from logs.models import (
     ACCOMPANYING_FIELDS,
     ENVIRONMENT_FIELDS,
     SUPPLEMENT_FIELDS,
+    Activity,
     CheckIn,
     Episode,
+    Kind,
     Medicine,
     Purpose,
+    with_details,
 )
 
 UCUM = "http://unitsofmeasure.org"
@@ -40,6 +43,10 @@ SURVEY = {
         }
     ]
 }
+FLAG_LABELS = {
+    **{name: f"Environment: {Episode._meta.get_field(name).verbose_name}" for name in ENVIRONMENT_FIELDS},
+    **{name: f"Came with: {Episode._meta.get_field(name).verbose_name}" for name in ACCOMPANYING_FIELDS},
+}
 # Stable identifiers, so the same record has the same fullUrl in every export.
 NAMESPACE = uuid.UUID("5f0b7f8e-2f7c-4c55-9a51-2d1c1e0a6b3e")
 
@@ -61,7 +68,7 @@ def bundle(patient, period, now):
     zone = patient.zone
     start, end = period.bounds(zone)
     patient_urn = _urn("patient", patient.pk)
-    subject = {"reference": patient_urn, "display": patient.display_name}
+    subject = {"reference": patient_urn}
 
     person = {"resourceType": "Patient", "name": [_text(patient.display_name)]}
     profile = getattr(patient, "profile", None)
@@ -69,11 +76,8 @@ def bundle(patient, period, now):
         person["birthDate"] = profile.date_of_birth.isoformat()
     entries = [(patient_urn, person)]
 
-    episodes = (
-        Episode.objects.for_patient(patient)
-        .between(start, end)
-        .order_by("started_at")
-        .prefetch_related("locations", "reliefs", "medicines_taken__medicine")
+    episodes = with_details(
+        Episode.objects.for_patient(patient).between(start, end).order_by("started_at").defer("updated_at")
     )
     entries += [(_urn("episode", episode.pk), _observation(episode, subject, zone)) for episode in episodes]
 
@@ -98,7 +102,8 @@ def bundle(patient, period, now):
 def _observation(episode, subject, zone):
     started = episode.started_at.astimezone(zone)
     effective = {"start": started.isoformat()}
-    components = [{"code": _text("Kind of episode"), "valueString": episode.get_kind_display()}]
+    kind = Kind(episode.kind).label
+    components = []
     if episode.duration_seconds:
         effective["end"] = (started + timedelta(seconds=episode.duration_seconds)).isoformat()
         components.append(
@@ -110,32 +115,29 @@ def _observation(episode, subject, zone):
     if episode.intensity is not None:
         components.append({"code": INTENSITY_CODE, "valueInteger": episode.intensity})
     if episode.activity:
-        activity = episode.activity_other or episode.get_activity_display()
+        activity = episode.activity_other or Activity(episode.activity).label
         components.append({"code": _text("Activity at onset"), "valueString": activity})
     if episode.new_exercise:
         components.append({"code": _text("The exercise was new or unusual"), "valueBoolean": True})
-    for group, names in (("Environment", ENVIRONMENT_FIELDS), ("Came with", ACCOMPANYING_FIELDS)):
-        for name in names:
-            if getattr(episode, name):
-                label = Episode._meta.get_field(name).verbose_name
-                components.append({"code": _text(f"{group}: {label}"), "valueBoolean": True})
-    for relief in episode.reliefs.all():
-        helped = f"helped {relief.get_helped_display().lower()}" if relief.helped else "not sure whether it helped"
-        components.append({"code": _text(f"Relief tried: {relief.get_measure_display()}"), "valueString": helped})
-    for taken in episode.medicines_taken.all():
-        components.append({"code": _text("Medicine taken"), "valueString": str(taken)})
+    for name, label in FLAG_LABELS.items():
+        if getattr(episode, name):
+            components.append({"code": _text(label), "valueBoolean": True})
+    for relief in episode.tried:
+        components.append({"code": _text(f"Relief tried: {relief.measure}"), "valueString": relief.helped})
+    for taken in episode.taken:
+        components.append({"code": _text("Medicine taken"), "valueString": taken})
 
     observation = {
         "resourceType": "Observation",
         "status": "final",
         "category": [SURVEY],
-        "code": _text(f"Muscle {episode.get_kind_display().lower()} (patient-reported episode)"),
+        "code": _text(f"Muscle {kind.lower()} (patient-reported episode)"),
         "subject": subject,
         "effectivePeriod": effective,
         "issued": episode.created_at.astimezone(zone).isoformat(),
         "component": components,
     }
-    locations = [str(location) for location in episode.locations.all()]
+    locations = episode.places
     if locations:
         # Observation.bodySite holds one concept: several places go in its text.
         observation["bodySite"] = _text("; ".join(locations))

@@ -1,5 +1,8 @@
+import functools
 import zoneinfo
+from collections import defaultdict
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -305,6 +308,7 @@ class EpisodeLocation(models.Model):
         return location_label(self.region, self.side)
 
 
+@functools.cache
 def location_label(region, side):
     """'Left calf', 'Calf, both sides', 'Neck'."""
     region_label = Region(region).label
@@ -329,9 +333,25 @@ class EpisodeRelief(models.Model):
         ]
 
     def __str__(self):
-        if self.helped:
-            return f"{self.get_measure_display()}: helped {self.get_helped_display().lower()}"
-        return self.get_measure_display()
+        return str(Tried.of(self.measure, self.helped))
+
+
+class Tried(NamedTuple):
+    """A relief measure tried, in words: "Stretching", "helped a lot"."""
+
+    measure: str
+    helped: str
+    sure: bool
+
+    @classmethod
+    @functools.cache
+    def of(cls, measure, helped):
+        if helped:
+            return cls(Relief(measure).label, f"helped {Helped(helped).label.lower()}", True)
+        return cls(Relief(measure).label, "not sure whether it helped", False)
+
+    def __str__(self):
+        return f"{self.measure}: {self.helped}" if self.sure else self.measure
 
 
 class MedicineKind(models.TextChoices):
@@ -400,6 +420,34 @@ class Medicine(models.Model):
     def is_current(self, on_date):
         """Whether it was still being taken on that day."""
         return self.stopped is None or self.stopped >= on_date
+
+
+def with_details(episodes):
+    """
+    The episodes as a list, each with its places, relief tried and medicines
+    taken in words (.places, .tried, .taken): four queries however many there
+    are, and none of the per-episode cost of prefetch_related on thousands.
+    """
+    ids = episodes.values("pk")
+    places, tried, taken = defaultdict(list), defaultdict(list), defaultdict(list)
+    for episode_id, region, side in (
+        EpisodeLocation.objects.filter(episode__in=ids).values_list("episode_id", "region", "side").order_by("pk")
+    ):
+        places[episode_id].append(location_label(region, side))
+    for episode_id, measure, helped in (
+        EpisodeRelief.objects.filter(episode__in=ids).values_list("episode_id", "measure", "helped").order_by("pk")
+    ):
+        tried[episode_id].append(Tried.of(measure, helped))
+    for episode_id, name, dose in (
+        EpisodeMedicine.objects.filter(episode__in=ids)
+        .values_list("episode_id", "medicine__name", "dose")
+        .order_by("pk")
+    ):
+        taken[episode_id].append(f"{name} {dose}".strip())
+    episodes = list(episodes)
+    for episode in episodes:
+        episode.places, episode.tried, episode.taken = places[episode.pk], tried[episode.pk], taken[episode.pk]
+    return episodes
 
 
 class EpisodeMedicine(models.Model):

@@ -4,8 +4,8 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Max, Min, Q, Sum
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import Avg, Count, Func, IntegerField, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate
 
 from logs.charts import bar_chart, body_diagram
 from logs.models import (
@@ -27,6 +27,7 @@ from logs.models import (
     Relief,
     Side,
     location_label,
+    with_details,
 )
 
 GLANCE_WINDOWS = (7, 30)
@@ -38,11 +39,10 @@ def local_midnight(day, zone):
     return datetime.combine(day, time.min, zone)
 
 
-def episodes_per_day(patient, first_day, last_day, **more):
+def episodes_per_day(patient, first_day, last_day):
     """
-    Rows of (day, episodes, intensity sum, intensity count, highest intensity,
-    and any more aggregates asked for) for each day in the patient's zone that
-    has episodes.
+    Rows of (day, episodes, intensity sum, intensity count, highest intensity)
+    for each day in the patient's zone that has episodes.
     """
     zone = patient.zone
     return (
@@ -55,7 +55,6 @@ def episodes_per_day(patient, first_day, last_day, **more):
             intensity_sum=Sum("intensity"),
             intensity_count=Count("intensity"),
             intensity_max=Max("intensity"),
-            **more,
         )
         .order_by("day")
     )
@@ -141,6 +140,29 @@ WEEKS_IN_A_ROW = 2
 DOUBLING_MINIMUM = 4
 
 TIMES_OF_DAY = [("Night", 0, 6), ("Morning", 6, 12), ("Afternoon", 12, 18), ("Evening", 18, 24)]
+
+
+class QuarterHour(Func):
+    """
+    The UTC quarter hour a moment falls in, as a whole number, computed by the
+    database itself. Every zone is a whole number of quarter hours from UTC, and
+    changes its offset on a quarter hour, so each of these maps to one local day
+    and hour; grouping by them needs no time zone function called for each row.
+    """
+
+    output_field = IntegerField()
+    # strftime's %s, escaped once for the template and once for the driver's placeholders.
+    template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) / 900"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s) / 900)::integer", **extra_context
+        )
+
+
+def local_hour(quarter, zone):
+    """The local start of the hour that a QuarterHour falls in."""
+    return datetime.fromtimestamp(quarter * 900, zone).replace(minute=0)
 
 
 @dataclass(frozen=True)
@@ -285,14 +307,19 @@ def build_summary(patient, period, now, *, appendix=False):
         context["red_flags"], context["urgent"] = [], False
         return context
 
-    by_day = list(
-        episodes_per_day(
-            patient,
-            period.first_day,
-            period.last_day,
-            **{f"flag_{flag.name}": Count("id", filter=flag.condition) for flag in EPISODE_RED_FLAGS},
-        )
-    )
+    # One pass over the period, by hour in the patient's zone, gives the days,
+    # the weeks and the time of day.
+    flags = {f"flag_{flag.name}": Count("id", filter=flag.condition) for flag in EPISODE_RED_FLAGS}
+    hourly = []
+    for row in (
+        episodes.annotate(quarter=QuarterHour("started_at"))
+        .values("quarter")
+        .annotate(n=Count("id"), **flags)
+        .order_by("quarter")
+    ):
+        row["hour"] = local_hour(row.pop("quarter"), zone)
+        hourly.append(row)
+    by_day = _by_day(hourly)
     weeks = _weeks(by_day, period)
     context.update(
         {
@@ -303,7 +330,7 @@ def build_summary(patient, period, now, *, appendix=False):
             "how_long": _spread(episodes, "duration_seconds", totals["timed"], totals["longest"]),
             "how_strong": _spread(episodes, "intensity", totals["rated"], totals["highest"]),
             "where": _where(patient, start, end, n),
-            "when": _when(episodes, zone, n),
+            "when": _when(hourly, n),
             "doing_what": _doing_what(episodes, n),
             "environment": _present(totals, "env", ENVIRONMENT_FIELDS, n),
             "came_with": _present(totals, "with", ACCOMPANYING_FIELDS, n),
@@ -312,9 +339,7 @@ def build_summary(patient, period, now, *, appendix=False):
         }
     )
     if appendix:
-        context["appendix"] = episodes.order_by("started_at").prefetch_related(
-            "locations", "reliefs", "medicines_taken__medicine"
-        )
+        context["appendix"] = with_details(episodes.order_by("started_at"))
     return context
 
 
@@ -472,14 +497,22 @@ def _where(patient, start, end, n):
     }
 
 
-def _when(episodes, zone, n):
+def _by_day(hourly):
+    """The hourly rows added up by day, in order."""
+    days = {}
+    for row in hourly:
+        day = days.setdefault(row["hour"].date(), {"day": row["hour"].date()})
+        for key, value in row.items():
+            if key != "hour":
+                day[key] = day.get(key, 0) + value
+    return list(days.values())
+
+
+def _when(hourly, n):
     """Episodes by hour of the day in the patient's zone, daylight saving included."""
-    by_hour = dict(
-        episodes.annotate(hour=ExtractHour("started_at", tzinfo=zone))
-        .values_list("hour")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    by_hour = {}
+    for row in hourly:
+        by_hour[row["hour"].hour] = by_hour.get(row["hour"].hour, 0) + row["n"]
     hours = [{"hour": hour, "n": by_hour.get(hour, 0)} for hour in range(24)]
     blocks = []
     for label, first, last in TIMES_OF_DAY:

@@ -1,13 +1,14 @@
 import functools
 from datetime import date, timedelta
 
+import orjson
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -383,5 +384,5 @@ def summary_csv(request, form, what):
 def summary_fhir(request, form):
     period = form.summary_period()
     bundle = fhir.bundle(request.user, period, timezone.now())
-    response = JsonResponse(bundle, content_type="application/fhir+json")
+    response = HttpResponse(orjson.dumps(bundle), content_type="application/fhir+json; charset=utf-8")
     return _attachment(response, request, period, "fhir", "json")

@@ -165,6 +165,31 @@ def test_time_of_day_in_a_zone_that_falls_back(patient, time_machine):
     assert sum(hours.values()) == 3
 
 
+@pytest.mark.parametrize(
+    ("zone", "started", "day", "hour"),
+    [
+        # London's clocks go forward at 01:00 UTC on 29 March 2026.
+        ("Europe/London", "2026-03-29T00:59:59", date(2026, 3, 29), 0),
+        ("Europe/London", "2026-03-29T01:00:00", date(2026, 3, 29), 2),
+        # Half and three quarters of an hour from UTC.
+        ("Asia/Kolkata", "2026-04-10T08:29:59", date(2026, 4, 10), 13),
+        ("Asia/Kolkata", "2026-04-10T08:30:00", date(2026, 4, 10), 14),
+        ("Asia/Kathmandu", "2026-04-10T18:14:59", date(2026, 4, 10), 23),
+        ("Asia/Kathmandu", "2026-04-10T18:15:00", date(2026, 4, 11), 0),
+        ("Pacific/Auckland", "2026-04-10T12:00:00", date(2026, 4, 11), 0),
+    ],
+)
+def test_each_episode_lands_on_its_local_day_and_hour(patient, time_machine, zone, started, day, hour):
+    time_machine.move_to(NOW)
+    patient.time_zone = zone
+    patient.save()
+    episode(patient, started, fever=True)
+    built = summary.build_summary(patient, Period(date(2026, 3, 20), TODAY), NOW)
+    hours = {bar["hour"]: bar["n"] for bar in built["when"]["chart"]["bars"]}
+    assert hours[hour] == 1 and sum(hours.values()) == 1
+    assert built["red_flags"][0]["dates"] == [day]
+
+
 def test_places_are_ranked_with_counts_share_and_sides(built):
     regions = built["where"]["regions"]
     assert [(r["label"], r["n"], r["share"]) for r in regions] == [
@@ -287,7 +312,9 @@ def test_the_page_shows_the_answers(client, diary):
 
 def test_an_empty_period_says_so(patient_client, patient, time_machine):
     time_machine.move_to(NOW)
-    response = patient_client.get(reverse("logs:summary"), {"period": "range", "start": "2026-01-01", "end": "2026-01-31"})
+    response = patient_client.get(
+        reverse("logs:summary"), {"period": "range", "start": "2026-01-01", "end": "2026-01-31"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "No episodes logged between 1 January 2026 and 31 January 2026." in page
@@ -315,9 +342,7 @@ def test_the_appendix_lists_the_periods_episodes_when_asked(client, diary):
         ({"period": "weekly"}, "period", "Select a valid choice."),
     ],
 )
-def test_a_period_that_is_not_valid_is_explained_next_to_the_field(
-    patient_client, time_machine, data, field, message
-):
+def test_a_period_that_is_not_valid_is_explained_next_to_the_field(patient_client, time_machine, data, field, message):
     time_machine.move_to(NOW)
     response = patient_client.get(reverse("logs:summary"), data)
     assert response.status_code == 200

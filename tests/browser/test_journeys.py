@@ -1,7 +1,9 @@
+import io
 import re
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from logs.models import CheckIn, Episode, User
 from tests.browser.conftest import assert_no_sideways_scroll, screenshot
@@ -133,3 +135,39 @@ def test_every_diary_page_fits_a_375_pixel_screen(narrow_page):
     ]:
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+
+
+def test_the_summary_prints_on_two_pages_and_downloads(page):
+    from django.core.management import call_command
+
+    call_command("seed_demo", days=120, email="summary@example.com", password=PASSWORD, allow_production=True)
+    patient = User.objects.get(email="summary@example.com")
+    sign_in(page, patient)
+    page.goto("/summary/")
+    expect(page.get_by_role("heading", name="Spasm diary summary")).to_be_visible()
+    expect(page.get_by_role("heading", name="Red flags")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Body diagram"))).to_be_visible()
+    assert_no_sideways_scroll(page)
+    screenshot(page, "summary")
+
+    for paper in ("A4", "Letter"):
+        reader = PdfReader(io.BytesIO(page.pdf(format=paper)))
+        assert len(reader.pages) == 2, paper
+        first = reader.pages[0].extract_text()
+        assert "What the doctor asks" in first and "a week" in first and "Alex Demo" in first
+        assert "Log a spasm" not in first  # navigation hidden
+        assert "Show the summary" not in first  # the form and buttons too
+
+    for name, ending in [
+        ("PDF (A4)", "-summary.pdf"),
+        ("Episodes (CSV)", "-episodes.csv"),
+        ("FHIR (JSON)", "-fhir.json"),
+    ]:
+        with page.expect_download() as download:
+            page.get_by_role("link", name=name).click()
+        assert download.value.suggested_filename.startswith("spasmlog-alex-demo-")
+        assert download.value.suggested_filename.endswith(ending)
+
+    page.get_by_label("Last 30 days").check()
+    page.get_by_role("button", name="Show the summary").click()
+    expect(page.get_by_text(re.compile(r"\(30 days\)"))).to_be_visible()

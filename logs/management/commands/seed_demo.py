@@ -44,6 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEMO_PASSWORD)
         parser.add_argument("--days", type=int, default=90, help="How many days of diary, up to today.")
         parser.add_argument("--episodes", type=int, help="About how many episodes in all (default: about 2 a day).")
+        parser.add_argument("--every-day", action="store_true", help="A check-in every day, none missed.")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--zone", default="Europe/London", help="The patient's IANA time zone.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when any account exists.")
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                 password=options["password"],
                 days=options["days"],
                 episodes=options["episodes"],
+                every_day=options["every_day"],
                 seed=options["seed"],
                 zone=options["zone"],
             ).build()
@@ -83,14 +85,16 @@ class Command(BaseCommand):
 
 
 class DemoDiary:
-    def __init__(self, *, email, password, days, episodes, seed, zone):
+    def __init__(self, *, email, password, days, episodes, seed, zone, every_day=False):
         self.email = email
         self.password = password
         self.days = days
+        self.episodes = episodes
+        self.every_day = every_day
         self.random = random.Random(seed)
         self.zone_name = zone
-        # Episodes a day before the patterns multiply it; about 2 a day by default.
-        self.base_rate = 1.3 if episodes is None else 1.3 * episodes / (2.0 * days)
+        # Episodes a day before the patterns multiply it: about 2 a day in all.
+        self.base_rate = 1.3
 
     def build(self):
         patient = User.objects.create_user(
@@ -154,7 +158,7 @@ class DemoDiary:
         checkins = []
         for offset in range(self.days):
             day = self.first_day + timedelta(days=offset)
-            if rng.random() > 0.85 and day != self.today:
+            if rng.random() > 0.85 and day != self.today and not self.every_day:
                 continue
             short_night = rng.random() < 0.22
             sleep = rng.uniform(4.0, 5.5) if short_night else rng.gauss(7.3, 0.7)
@@ -194,6 +198,14 @@ class DemoDiary:
 
     def _episodes(self, patient, checkins_by_day):
         rng = self.random
+        if self.episodes is not None:
+            # The base rate that makes the expected total, given the days' patterns.
+            self.base_rate = 1.0
+            expected = sum(
+                self._rate(checkins_by_day.get(day), checkins_by_day.get(day - timedelta(days=1)))
+                for day in (self.first_day + timedelta(days=offset) for offset in range(self.days))
+            )
+            self.base_rate = self.episodes / expected
         episodes, places, reliefs, uses = [], [], [], []
         for offset in range(self.days):
             day = self.first_day + timedelta(days=offset)

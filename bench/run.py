@@ -1,0 +1,101 @@
+"""
+make bench: a year of heavy logging (about 10,000 episodes and 365 check-ins),
+then the median time of the summary page, its PDF and its CSV and FHIR
+exports over several runs, with the queries each takes. Results go to
+bench/results.json.
+"""
+
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import warnings  # noqa: E402
+
+import django  # noqa: E402
+
+# WhiteNoise notes that nothing has been collected; the benchmark serves no static files.
+warnings.filterwarnings("ignore", message="No directory at")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from logs.models import User  # noqa: E402
+
+EMAIL = "bench@spasmlog.example"
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def measure(client, url, params):
+    client.get(url, params)  # warm up: templates, WeasyPrint's import, the database's cache
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        response = client.get(url, params)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, params)
+    return statistics.median(timings), len(queries)
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    call_command(
+        "seed_demo",
+        email=EMAIL,
+        days=365,
+        episodes=10_000,
+        every_day=True,
+        replace=True,
+        allow_production=True,
+        stdout=io.StringIO(),
+    )
+    patient = User.objects.get(email=EMAIL)
+    today = timezone.now().astimezone(patient.zone).date()
+    year = {"period": "range", "start": str(today.replace(year=today.year - 1)), "end": str(today)}
+
+    client = Client()
+    client.force_login(patient)
+    views = {
+        "summary": reverse("logs:summary"),
+        "pdf": reverse("logs:summary-pdf"),
+        "csv": reverse("logs:summary-csv", args=["episodes"]),
+        "fhir": reverse("logs:summary-fhir"),
+    }
+    results = {"queries": {}}
+    for name, url in views.items():
+        median, queries = measure(client, url, year)
+        results[f"{name}_ms"] = round(median, 1)
+        results["queries"][name] = queries
+    results["data"] = {
+        "episodes": patient.episodes.count(),
+        "checkins": patient.checkins.count(),
+        "period_days": 366,
+        "runs": RUNS,
+        "database": connection.vendor,
+    }
+
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"{results['data']['episodes']} episodes, {results['data']['checkins']} check-ins, {connection.vendor}")
+    print(f"{'view':<10}{'median ms':>12}{'queries':>10}")
+    for name in views:
+        print(f"{name:<10}{results[f'{name}_ms']:>12}{results['queries'][name]:>10}")
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
