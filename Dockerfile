@@ -5,6 +5,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# WeasyPrint draws the summary's PDF with pango and harfbuzz, in DejaVu fonts from
+# the image itself: nothing is fetched when a PDF is made.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY requirements.txt build-constraints.txt ./
 RUN PIP_CONSTRAINT=/app/build-constraints.txt pip install -r requirements.txt
