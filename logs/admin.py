@@ -7,11 +7,11 @@ from logs.models import CheckIn, Episode, EpisodeLocation, EpisodeMedicine, Epis
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "time_zone", "is_staff", "date_joined"]
+    list_display = ["email", "display_name", "time_zone", "is_clinician", "is_staff", "date_joined"]
     search_fields = ["email", "display_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Account", {"fields": ["display_name", "time_zone"]}),
+        ("Account", {"fields": ["display_name", "time_zone", "is_clinician"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -50,6 +50,9 @@ class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField("name", max_length=150, help_text="How your name appears on your summary.")
     time_zone = models.CharField(max_length=64, default="UTC")
+    is_clinician = models.BooleanField(
+        default=False, help_text="A clinician reviews what patients share, and keeps no diary of their own."
+    )
 
     objects = UserManager()
 

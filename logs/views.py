@@ -39,6 +39,19 @@ PAGE_SIZE = 25
 SHORTCUT_DAYS = 90
 
 
+def patient_required(view):
+    """Signed in, and a patient: a clinician's account has no diary, so it goes to the clinician's pages."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_clinician:
+            return redirect("sharing:clinician-home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _own_episode(request, pk):
     return get_object_or_404(Episode, pk=pk, patient=request.user)
 
@@ -57,7 +70,7 @@ def _page(request, queryset):
 
 def home(request):
     if request.user.is_authenticated:
-        return redirect("logs:quick-log")
+        return redirect("sharing:clinician-home" if request.user.is_clinician else "logs:quick-log")
     return render(request, "logs/home.html")
 
 
@@ -75,7 +88,7 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form})
 
 
-@login_required
+@patient_required
 def profile(request):
     try:
         patient_profile = request.user.profile
@@ -115,7 +128,7 @@ def _logged(episode):
     return redirect(f"{reverse('logs:quick-log')}?logged={episode.pk}")
 
 
-@login_required
+@patient_required
 def quick_log(request):
     form = QuickLogForm(request.POST or None, shortcuts=quick_log_shortcuts(request.user))
     if form.is_valid():
@@ -133,7 +146,7 @@ def quick_log(request):
     )
 
 
-@login_required
+@patient_required
 @require_POST
 def same_as_last(request):
     last = Episode.objects.for_patient(request.user).prefetch_related("locations").first()
@@ -148,7 +161,7 @@ def same_as_last(request):
     return _logged(episode)
 
 
-@login_required
+@patient_required
 def episode_list(request):
     filters = EpisodeFilterForm(request.GET or None)
     start, end = filters.bounds()
@@ -161,7 +174,7 @@ def episode_list(request):
     return render(request, "logs/episode_list.html", {"filters": filters, "page": page})
 
 
-@login_required
+@patient_required
 def episode_new(request):
     form = EpisodeForm(request.POST or None, patient=request.user)
     if form.is_valid():
@@ -171,7 +184,7 @@ def episode_new(request):
     return render(request, "logs/episode_form.html", {"form": form})
 
 
-@login_required
+@patient_required
 def episode_edit(request, pk):
     episode = _own_episode(request, pk)
     form = EpisodeForm(request.POST or None, instance=episode, patient=request.user)
@@ -182,7 +195,7 @@ def episode_edit(request, pk):
     return render(request, "logs/episode_form.html", {"form": form, "episode": episode})
 
 
-@login_required
+@patient_required
 def episode_delete(request, pk):
     episode = _own_episode(request, pk)
     if request.method == "POST":
@@ -192,7 +205,7 @@ def episode_delete(request, pk):
     return render(request, "logs/confirm_delete.html", {"object": episode, "cancel_url": episode.get_absolute_url()})
 
 
-@login_required
+@patient_required
 def checkin_list(request):
     filters = DateRangeForm(request.GET or None)
     start = end = None
@@ -211,7 +224,7 @@ def checkin_list(request):
     )
 
 
-@login_required
+@patient_required
 def checkin_new(request):
     """A check-in for a day; a day that already has one opens that one instead."""
     day = request.POST.get("day") or request.GET.get("day") or timezone.localdate().isoformat()
@@ -236,7 +249,7 @@ def _is_iso_date(text):
     return True
 
 
-@login_required
+@patient_required
 def checkin_edit(request, pk):
     checkin = _own_checkin(request, pk)
     form = CheckInForm(request.POST or None, instance=checkin)
@@ -247,7 +260,7 @@ def checkin_edit(request, pk):
     return render(request, "logs/checkin_form.html", {"form": form, "checkin": checkin})
 
 
-@login_required
+@patient_required
 def checkin_delete(request, pk):
     checkin = _own_checkin(request, pk)
     if request.method == "POST":
@@ -257,7 +270,7 @@ def checkin_delete(request, pk):
     return render(request, "logs/confirm_delete.html", {"object": checkin, "cancel_url": checkin.get_absolute_url()})
 
 
-@login_required
+@patient_required
 def medicine_list(request):
     today = timezone.localdate()
     current, past = [], []
@@ -266,7 +279,7 @@ def medicine_list(request):
     return render(request, "logs/medicine_list.html", {"current": current, "past": past})
 
 
-@login_required
+@patient_required
 def medicine_new(request):
     form = MedicineForm(request.POST or None)
     if form.is_valid():
@@ -278,7 +291,7 @@ def medicine_new(request):
     return render(request, "logs/medicine_form.html", {"form": form})
 
 
-@login_required
+@patient_required
 def medicine_edit(request, pk):
     medicine = _own_medicine(request, pk)
     form = MedicineForm(request.POST or None, instance=medicine)
@@ -289,7 +302,7 @@ def medicine_edit(request, pk):
     return render(request, "logs/medicine_form.html", {"form": form, "medicine": medicine})
 
 
-@login_required
+@patient_required
 def medicine_delete(request, pk):
     medicine = _own_medicine(request, pk)
     if request.method == "POST":
@@ -308,7 +321,7 @@ def medicine_delete(request, pk):
     )
 
 
-@login_required
+@patient_required
 def dashboard(request):
     return render(request, "logs/dashboard.html", summary.glance(request.user, timezone.now()))
 
@@ -318,18 +331,77 @@ def _summary_form(request):
     return SummaryForm(request.GET or None, today=timezone.localdate())
 
 
-@login_required
+# The summary and its downloads, for the patient here and for whoever a share lets in.
+
+
+def summary_downloads(url, query):
+    """The links to print and download a summary, url(name, *args) giving each address."""
+    query = f"?{query}" if query else ""
+    joiner = "&" if query else "?"
+    return [
+        ("PDF (A4)", f"{url('pdf')}{query}{joiner}paper=a4", True),
+        ("PDF (Letter)", f"{url('pdf')}{query}{joiner}paper=letter", True),
+        ("Episodes (CSV)", f"{url('csv', 'episodes')}{query}", False),
+        ("Check-ins (CSV)", f"{url('csv', 'checkins')}{query}", False),
+        ("Medicines (CSV)", f"{url('csv', 'medicines')}{query}", False),
+        ("FHIR (JSON)", f"{url('fhir')}{query}", False),
+    ]
+
+
+def render_summary(request, patient, period, *, appendix=False, **context):
+    """The summary page of a patient's period, in the patient's zone whoever reads it."""
+    with timezone.override(patient.zone):
+        context.update(summary.build_summary(patient, period, timezone.now(), appendix=appendix))
+        return render(request, "logs/summary.html", {"base_template": "base.html", **context})
+
+
+def _attachment(response, patient, period, what, extension):
+    response["Content-Disposition"] = content_disposition_header(
+        True, exports.file_name(patient, period, what, extension)
+    )
+    return response
+
+
+def summary_pdf_response(request, patient, period, *, appendix=False):
+    paper = request.GET.get("paper", "a4")
+    if paper not in exports.PAPER_SIZES:
+        paper = "a4"
+    with timezone.override(patient.zone):
+        context = summary.build_summary(patient, period, timezone.now(), appendix=appendix)
+        html = render_to_string("logs/summary.html", {**context, "base_template": "logs/print_base.html"}, request)
+    response = HttpResponse(exports.pdf(html, paper), content_type="application/pdf")
+    return _attachment(response, patient, period, "summary", "pdf")
+
+
+def summary_csv_response(patient, period, what):
+    write = exports.CSV_EXPORTS.get(what)
+    if write is None:
+        raise Http404("No such export.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    write(response, patient, period)
+    return _attachment(response, patient, period, what, "csv")
+
+
+def summary_fhir_response(patient, period):
+    bundle = fhir.bundle(patient, period, timezone.now())
+    response = HttpResponse(orjson.dumps(bundle), content_type="application/fhir+json; charset=utf-8")
+    return _attachment(response, patient, period, "fhir", "json")
+
+
+def _own_download_url(name, *args):
+    return reverse(f"logs:summary-{name}", args=args)
+
+
+@patient_required
 @never_cache
 def summary_page(request):
     form = _summary_form(request)
-    context = {"form": form, "base_template": "base.html"}
-    if not form.is_bound or form.is_valid():
-        context.update(_summary(request, form))
-    return render(request, "logs/summary.html", context)
-
-
-def _summary(request, form):
-    return summary.build_summary(request.user, form.summary_period(), timezone.now(), appendix=form.wants_appendix())
+    if form.is_bound and not form.is_valid():
+        return render(request, "logs/summary.html", {"base_template": "base.html", "form": form})
+    downloads = summary_downloads(_own_download_url, request.GET.urlencode())
+    return render_summary(
+        request, request.user, form.summary_period(), appendix=form.wants_appendix(), form=form, downloads=downloads
+    )
 
 
 def _valid_period(view):
@@ -345,44 +417,22 @@ def _valid_period(view):
     return wrapper
 
 
-def _attachment(response, request, period, what, extension):
-    response["Content-Disposition"] = content_disposition_header(
-        True, exports.file_name(request.user, period, what, extension)
-    )
-    return response
-
-
-@login_required
+@patient_required
 @never_cache
 @_valid_period
 def summary_pdf(request, form):
-    paper = request.GET.get("paper", "a4")
-    if paper not in exports.PAPER_SIZES:
-        paper = "a4"
-    context = {**_summary(request, form), "base_template": "logs/print_base.html"}
-    html = render_to_string("logs/summary.html", context, request=request)
-    response = HttpResponse(exports.pdf(html, paper), content_type="application/pdf")
-    return _attachment(response, request, form.summary_period(), "summary", "pdf")
+    return summary_pdf_response(request, request.user, form.summary_period(), appendix=form.wants_appendix())
 
 
-@login_required
+@patient_required
 @never_cache
 @_valid_period
 def summary_csv(request, form, what):
-    write = exports.CSV_EXPORTS.get(what)
-    if write is None:
-        raise Http404("No such export.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    period = form.summary_period()
-    write(response, request.user, period)
-    return _attachment(response, request, period, what, "csv")
+    return summary_csv_response(request.user, form.summary_period(), what)
 
 
-@login_required
+@patient_required
 @never_cache
 @_valid_period
 def summary_fhir(request, form):
-    period = form.summary_period()
-    bundle = fhir.bundle(request.user, period, timezone.now())
-    response = HttpResponse(orjson.dumps(bundle), content_type="application/fhir+json; charset=utf-8")
-    return _attachment(response, request, period, "fhir", "json")
+    return summary_fhir_response(request.user, form.summary_period())

@@ -45,6 +45,7 @@ else:
 
 INSTALLED_APPS = [
     "logs",
+    "sharing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "logs.middleware.PatientTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -101,6 +106,8 @@ AUTH_USER_MODEL = "logs.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "logs:quick-log"
 LOGOUT_REDIRECT_URL = "login"
+# The issuer an authenticator app shows beside a clinician's six-digit code.
+OTP_TOTP_ISSUER = "SpasmLog"
 
 AUTH_PASSWORD_VALIDATORS = [
     {

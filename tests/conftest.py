@@ -17,3 +17,28 @@ def other_patient(db):
 def patient_client(client, patient):
     client.force_login(patient)
     return client
+
+
+def sign_in_with_second_step(client, clinician):
+    """A clinician's session after the authenticator code, as django-otp records it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
+    client.force_login(clinician)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def clinician(db):
+    from tests.factories import ClinicianFactory
+
+    return ClinicianFactory()
+
+
+@pytest.fixture
+def clinician_client(client, clinician):
+    return sign_in_with_second_step(client, clinician)

@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, Profile, User
+from sharing.models import Clinician, Share
 
 PASSWORD = "a-long-test-password"
 
@@ -76,3 +77,48 @@ class MedicineFactory(factory.django.DjangoModelFactory):
     name = "Baclofen"
     dose = "10 mg"
     purpose = "spasms"
+
+
+class ClinicianFactory(factory.django.DjangoModelFactory):
+    """A clinician's account: no diary, a practice and a code."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"clinician{n}@example.org")
+    display_name = factory.Faker("name")
+    time_zone = "Europe/London"
+    is_clinician = True
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    clinician = factory.RelatedFactory(
+        "tests.factories.ClinicianRecordFactory", factory_related_name="user", practice="Riverside Clinic"
+    )
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ClinicianRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clinician
+
+    user = factory.SubFactory(ClinicianFactory, clinician=None)
+    practice = "Riverside Clinic"
+
+
+class ShareFactory(factory.django.DjangoModelFactory):
+    """A share to a clinician's account, accepted, of the last 90 days, for 14 days."""
+
+    class Meta:
+        model = Share
+
+    patient = factory.SubFactory(UserFactory)
+    via = "clinician"
+    clinician = factory.SubFactory(ClinicianFactory)
+    first_day = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=89))
+    last_day = factory.LazyFunction(timezone.localdate)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    accepted_at = factory.LazyFunction(timezone.now)

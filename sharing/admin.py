@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from logs.admin import PatientDataAdmin
+from sharing.models import AccessRecord, Clinician, Note, Share
+
+
+@admin.register(Clinician)
+class ClinicianAdmin(admin.ModelAdmin):
+    list_display = ["user", "practice", "registration", "code"]
+    search_fields = ["user__email", "user__display_name", "practice", "registration", "code"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Share)
+class ShareAdmin(PatientDataAdmin):
+    list_display = ["patient", "via", "clinician", "first_day", "last_day", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["via"]
+    raw_id_fields = ["patient", "clinician"]
+    readonly_fields = ["token_hash", "secret_hash"]
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """The access log, to read: nobody adds to it, changes it or deletes from it by hand."""
+
+    list_display = ["at", "share", "viewer", "what", "address"]
+    list_select_related = ["share__patient", "viewer"]
+    search_fields = ["share__patient__email", "viewer__email", "address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["share", "author", "created_at"]
+    raw_id_fields = ["share", "author"]

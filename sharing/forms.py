@@ -1,0 +1,195 @@
+from datetime import timedelta
+
+from django import forms
+from django.db import transaction
+
+from logs.forms import DateInput, SignUpForm, SummaryForm, _helper
+from logs.models import User
+from logs.summary import local_midnight
+from sharing.models import DEFAULT_SHARE_DAYS, Clinician, Note, Protection, Share, Via, normalise_code
+
+MIN_PIN = 4
+
+
+class ClinicianSignUpForm(SignUpForm):
+    practice = forms.CharField(label="Practice or clinic", max_length=200)
+    registration = forms.CharField(
+        label="Professional registration number",
+        max_length=100,
+        required=False,
+        help_text="As your licensing body writes it; patients see it beside your name.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].help_text = "Your name as patients know it."
+        self.helper = _helper(
+            "email",
+            "display_name",
+            "practice",
+            "registration",
+            "password1",
+            "password2",
+            "time_zone",
+            submit="Create clinician account",
+        )
+
+    @transaction.atomic
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.is_clinician = True
+        user.save()
+        Clinician.objects.create(
+            user=user, practice=self.cleaned_data["practice"], registration=self.cleaned_data["registration"]
+        )
+        return user
+
+
+class ShareForm(SummaryForm):
+    """What to share (a period, as for the summary), with whom, and until when."""
+
+    via = forms.ChoiceField(label="Share with", choices=Via.choices, initial=Via.CLINICIAN, widget=forms.RadioSelect)
+    clinician = forms.CharField(
+        label="Clinician's e-mail address or code",
+        required=False,
+        help_text="The clinician needs a SpasmLog clinician account; their code looks like ABCD-2345.",
+    )
+    protection = forms.ChoiceField(
+        label="To open the link, also ask for",
+        choices=Protection.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    pin = forms.CharField(
+        label="PIN",
+        required=False,
+        min_length=MIN_PIN,
+        max_length=20,
+        help_text=f"At least {MIN_PIN} characters. Tell it to the clinician separately, not with the link.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    include_episodes = forms.BooleanField(label="Include the list of every episode", required=False)
+    ends_on = forms.DateField(label="Share until", widget=DateInput())
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        del self.fields["appendix"]
+        self.fields["ends_on"].initial = self.today + timedelta(days=DEFAULT_SHARE_DAYS)
+        self.fields["ends_on"].help_text = "Two weeks unless you choose otherwise; a year at most."
+        self.helper = _helper(
+            "period",
+            "since",
+            "start",
+            "end",
+            "include_episodes",
+            "via",
+            "clinician",
+            "protection",
+            "pin",
+            "ends_on",
+            submit="Share",
+        )
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        if ends_on < self.today:
+            raise forms.ValidationError("Pick today or a later day.")
+        if ends_on > self.today + timedelta(days=365):
+            raise forms.ValidationError("A share lasts a year at most.")
+        return ends_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("via") == Via.CLINICIAN:
+            self._clean_clinician(cleaned.get("clinician", "").strip())
+        elif cleaned.get("via") == Via.LINK:
+            protection = cleaned.get("protection") or Protection.NONE
+            if protection == Protection.PIN and not cleaned.get("pin") and "pin" not in self.errors:
+                self.add_error("pin", "Choose a PIN, or pick another way to protect the link.")
+            profile = getattr(self.patient, "profile", None)
+            if protection == Protection.BIRTH_DATE and not (profile and profile.date_of_birth):
+                self.add_error("protection", "Add your date of birth to your profile first, or choose a PIN.")
+        return cleaned
+
+    def _clean_clinician(self, text):
+        if not text:
+            self.add_error("clinician", "Enter the clinician's e-mail address or code.")
+            return
+        if "@" in text:
+            found = User.objects.filter(email=text.lower(), is_clinician=True).first()
+        else:
+            found = User.objects.filter(clinician__code=normalise_code(text), is_clinician=True).first()
+        if found is None:
+            self.add_error(
+                "clinician",
+                "No SpasmLog clinician has that e-mail address or code. Check it with your clinician.",
+            )
+        self.found_clinician = found
+
+    def make_share(self, zone):
+        """The share, not yet saved, and the link's token when it is a link."""
+        data = self.cleaned_data
+        period = self.summary_period()
+        share = Share(
+            patient=self.patient,
+            via=data["via"],
+            first_day=period.first_day,
+            last_day=period.last_day,
+            include_episodes=data["include_episodes"],
+            expires_at=local_midnight(data["ends_on"] + timedelta(days=1), zone),
+        )
+        token = None
+        if share.via == Via.CLINICIAN:
+            share.clinician = self.found_clinician
+        else:
+            token = share.new_token()
+            share.protection = data.get("protection") or Protection.NONE
+            if share.protection == Protection.PIN:
+                share.set_secret(data["pin"])
+            elif share.protection == Protection.BIRTH_DATE:
+                share.set_secret(self.patient.profile.date_of_birth.isoformat())
+        return share, token
+
+
+class SecretForm(forms.Form):
+    """The date of birth or PIN that a protected link asks for."""
+
+    pin = forms.CharField(label="PIN", max_length=20, widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args, protection, **kwargs):
+        super().__init__(*args, **kwargs)
+        if protection == Protection.BIRTH_DATE:
+            self.fields["pin"] = forms.DateField(label="The patient's date of birth", widget=DateInput())
+        self.helper = _helper("pin", submit="Open")
+
+    def secret(self):
+        value = self.cleaned_data["pin"]
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class TokenForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The six digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def __init__(self, *args, submit="Continue", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("code", submit=submit)
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = Note
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": 1000})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("text", submit="Leave the note")

@@ -1,0 +1,205 @@
+"""
+What a patient shares with a clinician, and every look at it.
+
+A share covers a period of the diary and ends on a date. It goes to a clinician's
+account, which accepts it, or out as a link whose token only the patient and
+the recipient know (the database keeps its hash), optionally behind the
+patient's date of birth or a PIN.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from logs.summary import Period
+
+MAX_SHARE = timedelta(days=366)
+DEFAULT_SHARE_DAYS = 14
+# A clinician's code: no 0/O, 1/I/L, so it can be read out over the phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+# Wrong PINs for one link before it rests for a while.
+PIN_TRIES = 5
+PIN_REST = timedelta(minutes=15)
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text):
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Clinician(models.Model):
+    """What a clinician's account holds beyond the name and e-mail address."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinician")
+    practice = models.CharField("practice or clinic", max_length=200)
+    registration = models.CharField("professional registration number", max_length=100, blank=True)
+    code = models.CharField(
+        max_length=CODE_LENGTH,
+        unique=True,
+        default=new_code,
+        help_text="Patients can find this clinician by this code as well as by e-mail address.",
+    )
+
+    def __str__(self):
+        return f"{self.user} ({self.practice})"
+
+    @property
+    def code_display(self):
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class Via(models.TextChoices):
+    CLINICIAN = "clinician", "A clinician's account"
+    LINK = "link", "A link"
+
+
+class Protection(models.TextChoices):
+    NONE = "", "Nothing more"
+    BIRTH_DATE = "birth_date", "My date of birth"
+    PIN = "pin", "A PIN I choose"
+
+
+class ShareQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Not revoked and not yet ended (accepted or not)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def open_to(self, clinician, now=None):
+        """The shares a clinician may read now."""
+        return self.live(now).filter(via=Via.CLINICIAN, clinician=clinician, accepted_at__isnull=False)
+
+
+class Share(models.Model):
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares")
+    via = models.CharField(max_length=10, choices=Via)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="shared_with_me"
+    )
+    first_day = models.DateField()
+    last_day = models.DateField()
+    include_episodes = models.BooleanField(
+        "include the list of episodes", default=False, help_text="Every episode of the period, not only the summary."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField("ends")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    protection = models.CharField(max_length=12, choices=Protection, blank=True)
+    secret_hash = models.CharField(max_length=128, blank=True, editable=False)
+    failed_tries = models.PositiveSmallIntegerField(default=0)
+    resting_until = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["clinician", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_day__lte=F("last_day")), name="share_period_in_order"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at"), expires_at__lte=F("created_at") + MAX_SHARE),
+                name="share_ends_within_a_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(via=Via.CLINICIAN, clinician__isnull=False, token_hash__isnull=True)
+                | Q(via=Via.LINK, clinician__isnull=True, token_hash__isnull=False),
+                name="share_has_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(protection="", secret_hash="") | (~Q(protection="") & ~Q(secret_hash="")),
+                name="share_protection_has_secret",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(via=Via.CLINICIAN), name="share_only_accounts_accept"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient}'s diary, {self.first_day} to {self.last_day}, {self.get_via_display().lower()}"
+
+    def get_absolute_url(self):
+        return reverse("sharing:clinician-share", args=[self.pk])
+
+    @property
+    def period(self):
+        return Period(self.first_day, self.last_day)
+
+    def state(self, now=None):
+        now = now or timezone.now()
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= now:
+            return "ended"
+        if self.via == Via.CLINICIAN and not self.accepted_at:
+            return "waiting"
+        return "open"
+
+    def new_token(self):
+        """A long random token for a link; only its hash is kept. Returns the token."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = token_hash(token)
+        return token
+
+    def set_secret(self, secret):
+        self.secret_hash = make_password(secret) if secret else ""
+
+    def check_secret(self, secret):
+        return bool(self.secret_hash) and check_password(secret, self.secret_hash)
+
+
+class AccessRecord(models.Model):
+    """One look at shared data: who, what, when, from where. Written once, never changed."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="accesses")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    what = models.CharField(max_length=40)
+    at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["share", "at"])]
+
+    def __str__(self):
+        return f"{self.what} of share {self.share_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Access records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Access records are never deleted.")
+
+
+class Note(models.Model):
+    """A clinician's short note on a shared summary, for the patient to read."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField("note for the patient", max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Note by {self.author} on share {self.share_id}"
