@@ -129,7 +129,7 @@ EXPECTED = {
         for role in ROLES
     },
     LINK: {
-        **{role: "ok" for role in ROLES},
+        **dict.fromkeys(ROLES, "ok"),
         "open link": "ok",
         "link without its PIN": "refused",
         "link with a wrong PIN": "refused",
