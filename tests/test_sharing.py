@@ -322,3 +322,17 @@ def test_a_patient_signs_in_and_is_not_asked_for_a_second_step(client):
     patient = UserFactory()
     client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
     assert client.get(reverse("logs:quick-log")).status_code == 200
+
+
+def test_the_clinicians_list_takes_a_fixed_number_of_queries_plus_one_per_patient(
+    clinician_client, clinician, django_assert_num_queries
+):
+    for _ in range(2):
+        EpisodeFactory(patient=ShareFactory(clinician=clinician).patient)
+    ShareFactory(clinician=clinician, accepted_at=None)
+    # Session, user, the second step's device, the clinician, the shares; then one aggregate per patient.
+    with django_assert_num_queries(5 + 2):
+        clinician_client.get(reverse("sharing:clinician-home"))
+    ShareFactory(clinician=clinician)
+    with django_assert_num_queries(5 + 3):
+        clinician_client.get(reverse("sharing:clinician-home"))
