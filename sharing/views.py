@@ -297,11 +297,14 @@ def _show_share(request, share, *, note_form=None, downloads_key, prefix, page_u
 @clinician_required
 @never_cache
 def clinician_share(request, pk):
-    share = _open_share(request, pk)
+    return _show_clinician_share(request, _open_share(request, pk), NoteForm())
+
+
+def _show_clinician_share(request, share, note_form):
     return _show_share(
         request,
         share,
-        note_form=NoteForm(),
+        note_form=note_form,
         downloads_key=share.pk,
         prefix="clinician-share",
         page_url=reverse("sharing:clinician-share", args=[share.pk]),
@@ -318,14 +321,7 @@ def share_note(request, pk):
         form.save()
         messages.success(request, "The note is saved; the patient sees it with their shares.")
         return redirect("sharing:clinician-share", pk=share.pk)
-    return _show_share(
-        request,
-        share,
-        note_form=form,
-        downloads_key=share.pk,
-        prefix="clinician-share",
-        page_url=reverse("sharing:clinician-share", args=[share.pk]),
-    )
+    return _show_clinician_share(request, share, form)
 
 
 @clinician_required
