@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
 
 
@@ -13,3 +16,50 @@ class PatientTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class SessionLimitsMiddleware:
+    """
+    Sign a person out after SESSION_IDLE without a request, and SESSION_MAX after
+    signing in, whichever comes first. The last-seen time is written at most once
+    a minute, so a busy session does not write on every request.
+    """
+
+    STARTED, SEEN = "limits-started", "limits-seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @classmethod
+    def start(cls, sender, request, user, **kwargs):
+        now = timezone.now().timestamp()
+        request.session[cls.STARTED] = request.session[cls.SEEN] = now
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.setdefault(self.STARTED, now)
+            seen = request.session.get(self.SEEN, now)
+            if (
+                now - seen > settings.SESSION_IDLE.total_seconds()
+                or now - started > settings.SESSION_MAX.total_seconds()
+            ):
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if now - seen >= 60:
+                request.session[self.SEEN] = now
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """What Django does not set itself: the Permissions-Policy, and Clear-Site-Data on signing out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.resolver_match and request.resolver_match.url_name == "logout" and request.method == "POST":
+            response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response

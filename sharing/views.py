@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from logs.addresses import client_address
 from logs.models import Episode
 from logs.summary import EPISODE_RED_FLAGS, local_midnight
 from logs.views import (
@@ -41,7 +42,7 @@ NEW_LINK_SESSION_KEY = "sharing-new-link"
 
 
 def _address(request):
-    return request.META.get("REMOTE_ADDR")
+    return client_address(request)
 
 
 def _record(request, share, what):

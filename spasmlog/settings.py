@@ -6,6 +6,7 @@ to start unless SECRET_KEY and ALLOWED_HOSTS are given.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,19 @@ MIDDLEWARE = [
     "logs.middleware.PatientTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "logs.middleware.SessionLimitsMiddleware",
+    "logs.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
 ROOT_URLCONF = "spasmlog.urls"
@@ -120,6 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "logs.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 
 LANGUAGE_CODE = "en"
@@ -172,8 +188,32 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env_bool("USE_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a proxy, the client's address is read from this header (for example
+# X-Forwarded-For), counting TRUSTED_PROXIES entries from its right: only what
+# the trusted proxies appended is believed. Unset, the connection's own address.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+
+# Sessions end after a while idle, and after a while in all, whatever happens.
+SESSION_IDLE = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
+SESSION_MAX = timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12")))
+SESSION_COOKIE_AGE = int(SESSION_MAX.total_seconds())
+
+# Sign-in: after 10 failures for one address and e-mail address together, that
+# pair waits 15 minutes; others, and the same person elsewhere, are not held up.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "logs.addresses.client_address"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 if DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -194,5 +234,7 @@ LOGGING = {
     "loggers": {
         # WeasyPrint reports each step of every PDF, and the page's screen-only CSS it skips.
         "weasyprint": {"level": "ERROR"},
+        # Axes says at INFO what it already keeps in its own tables.
+        "axes": {"level": "WARNING"},
     },
 }

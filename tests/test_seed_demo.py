@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 
 from logs.management.commands.seed_demo import DEMO_EMAIL, DEMO_PASSWORD
 from logs.models import CheckIn, Episode, User
@@ -16,7 +17,8 @@ def seeded(db, settings):
 
 
 def test_it_makes_a_demo_patient_who_can_sign_in(seeded, client):
-    assert client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
+    response = client.post(reverse("login"), {"username": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    assert response["Location"] == reverse("logs:quick-log")
     assert seeded.profile.occupation
     assert seeded.medicines.filter(kind="corticosteroid").exists()
 

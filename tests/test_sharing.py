@@ -175,7 +175,7 @@ def test_a_revoked_share_shows_nothing_more_at_once(client, patient, clinician):
 
 
 def test_an_ended_share_shows_nothing(clinician_client, clinician, patient, time_machine):
-    share = ShareFactory(patient=patient, clinician=clinician, expires_at=timezone.now() + timedelta(hours=1))
+    share = ShareFactory(patient=patient, clinician=clinician, expires_at=timezone.now() + timedelta(minutes=10))
     assert clinician_client.get(reverse("sharing:clinician-share", args=[share.pk])).status_code == 200
     time_machine.move_to(share.expires_at + timedelta(seconds=1))
     assert clinician_client.get(reverse("sharing:clinician-share", args=[share.pk])).status_code == 404
