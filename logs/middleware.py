@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 
 class PatientTimeZoneMiddleware:
@@ -52,7 +53,12 @@ class SessionLimitsMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """What Django does not set itself: the Permissions-Policy, and Clear-Site-Data on signing out."""
+    """
+    What Django does not set itself: the Permissions-Policy, Clear-Site-Data on
+    signing out, and no-store on every page it renders (static files are served
+    before this, by WhiteNoise), so no page of a diary stays in a browser's or a
+    proxy's cache.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -60,6 +66,8 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
         if request.resolver_match and request.resolver_match.url_name == "logout" and request.method == "POST":
             response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return response

@@ -154,3 +154,27 @@ def test_error_pages_are_friendly_and_reveal_nothing(client, patient_client):
     csrf_client = Client(enforce_csrf_checks=True)
     refused = csrf_client.post(reverse("login"), {"username": "x", "password": "y"})
     assert refused.status_code == 403 and "Please try again" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name", ["logs:quick-log", "logs:dashboard", "logs:episode-list", "logs:profile", "logs:summary"]
+)
+def test_pages_with_patient_data_are_never_stored(patient_client, name):
+    assert "no-store" in patient_client.get(reverse(name))["Cache-Control"]
+
+
+def test_sign_in_answers_the_same_for_an_unknown_address_and_a_wrong_password(client):
+    patient = UserFactory()
+    unknown = sign_in(client, "nobody@example.org", "wrong-password").content.decode()
+    wrong = sign_in(client, patient.email, "wrong-password").content.decode()
+    message = "Please enter a correct e-mail address and password."
+    assert message in unknown and message in wrong
+
+
+def test_password_reset_answers_the_same_whether_the_address_exists(client, mailoutbox):
+    patient = UserFactory()
+    known = client.post(reverse("password_reset"), {"email": patient.email})
+    unknown = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("password_reset_done")
+    assert len(mailoutbox) == 1
