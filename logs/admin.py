@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from logs.models import CheckIn, Episode, EpisodeLocation, EpisodeMedicine, EpisodeRelief, Medicine, Profile, User
+from logs import audit
+from logs.models import (
+    AuditEvent,
+    CheckIn,
+    Episode,
+    EpisodeLocation,
+    EpisodeMedicine,
+    EpisodeRelief,
+    Medicine,
+    Profile,
+    User,
+)
 
 
 @admin.register(User)
@@ -21,11 +32,52 @@ class UserAdmin(BaseUserAdmin):
 
 
 class PatientDataAdmin(admin.ModelAdmin):
-    """Patient data is found by the patient's e-mail address or name, by staff only."""
+    """Patient data is found by the patient's e-mail address or name, by staff only, and each look is audited."""
 
     search_fields = ["patient__email", "patient__display_name"]
     list_select_related = ["patient"]
     raw_id_fields = ["patient"]
+
+    def changelist_view(self, request, extra_context=None):
+        audit.record(request, "listed in the admin", self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, admin.utils.unquote(object_id))
+        if record is not None:
+            audit.record(request, "opened in the admin", record)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(request, "changed in the admin" if change else "added in the admin", obj)
+
+    def delete_model(self, request, obj):
+        audit.record(request, "deleted in the admin", obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit.record(request, "deleted in the admin", obj)
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, to read only."""
+
+    list_display = ["at", "actor_ref", "action", "target", "patient_ref", "address"]
+    list_filter = ["action"]
+    search_fields = ["actor_ref", "patient_ref", "target", "address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Profile)

@@ -17,7 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from logs import exports, fhir, summary
+from logs import audit, exports, fhir, summary
 from logs.forms import (
     DEFAULT_QUICK_LOCATIONS,
     QUICK_LOCATION_COUNT,
@@ -82,6 +82,7 @@ def signup(request):
         with transaction.atomic():
             user = form.save()
             Profile.objects.create(patient=user)
+            audit.record(request, "created the account", actor=user, patient=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to SpasmLog. Log your first spasm below.")
         return redirect("logs:quick-log")
@@ -99,7 +100,7 @@ def profile(request):
     if request.method == "POST" and account_form.is_valid() and profile_form.is_valid():
         with transaction.atomic():
             account_form.save()
-            profile_form.save()
+            audit.record(request, "changed", profile_form.save())
         messages.success(request, "Your profile is saved.")
         return redirect("logs:profile")
     return render(request, "logs/profile.html", {"account_form": account_form, "profile_form": profile_form})
@@ -132,7 +133,10 @@ def _logged(episode):
 def quick_log(request):
     form = QuickLogForm(request.POST or None, shortcuts=quick_log_shortcuts(request.user))
     if form.is_valid():
-        return _logged(form.save(request.user))
+        with transaction.atomic():
+            episode = form.save(request.user)
+            audit.record(request, "logged", episode)
+        return _logged(episode)
     episodes = Episode.objects.for_patient(request.user).prefetch_related("locations")
     logged_pk = request.GET.get("logged", "")
     return render(
@@ -158,6 +162,7 @@ def same_as_last(request):
         EpisodeLocation.objects.bulk_create(
             EpisodeLocation(episode=episode, region=loc.region, side=loc.side) for loc in last.locations.all()
         )
+        audit.record(request, "logged", episode)
     return _logged(episode)
 
 
@@ -178,7 +183,8 @@ def episode_list(request):
 def episode_new(request):
     form = EpisodeForm(request.POST or None, patient=request.user)
     if form.is_valid():
-        form.save()
+        with transaction.atomic():
+            audit.record(request, "logged", form.save())
         messages.success(request, "The episode is saved.")
         return redirect("logs:episode-list")
     return render(request, "logs/episode_form.html", {"form": form})
@@ -189,7 +195,8 @@ def episode_edit(request, pk):
     episode = _own_episode(request, pk)
     form = EpisodeForm(request.POST or None, instance=episode, patient=request.user)
     if form.is_valid():
-        form.save()
+        with transaction.atomic():
+            audit.record(request, "changed", form.save())
         messages.success(request, "The episode is saved.")
         return redirect("logs:episode-list")
     return render(request, "logs/episode_form.html", {"form": form, "episode": episode})
@@ -199,7 +206,9 @@ def episode_edit(request, pk):
 def episode_delete(request, pk):
     episode = _own_episode(request, pk)
     if request.method == "POST":
-        episode.delete()
+        with transaction.atomic():
+            audit.record(request, "deleted", episode)
+            episode.delete()
         messages.success(request, "The episode is deleted.")
         return redirect("logs:episode-list")
     return render(request, "logs/confirm_delete.html", {"object": episode, "cancel_url": episode.get_absolute_url()})
@@ -235,7 +244,9 @@ def checkin_new(request):
     if form.is_valid():
         checkin = form.save(commit=False)
         checkin.patient = request.user
-        checkin.save()
+        with transaction.atomic():
+            checkin.save()
+            audit.record(request, "changed" if existing else "checked in", checkin)
         messages.success(request, f"Your check-in for {checkin.day:%A %-d %B} is saved.")
         return redirect("logs:dashboard")
     return render(request, "logs/checkin_form.html", {"form": form})
@@ -254,7 +265,8 @@ def checkin_edit(request, pk):
     checkin = _own_checkin(request, pk)
     form = CheckInForm(request.POST or None, instance=checkin)
     if form.is_valid():
-        form.save()
+        with transaction.atomic():
+            audit.record(request, "changed", form.save())
         messages.success(request, f"Your check-in for {checkin.day:%A %-d %B} is saved.")
         return redirect("logs:dashboard")
     return render(request, "logs/checkin_form.html", {"form": form, "checkin": checkin})
@@ -264,7 +276,9 @@ def checkin_edit(request, pk):
 def checkin_delete(request, pk):
     checkin = _own_checkin(request, pk)
     if request.method == "POST":
-        checkin.delete()
+        with transaction.atomic():
+            audit.record(request, "deleted", checkin)
+            checkin.delete()
         messages.success(request, "The check-in is deleted.")
         return redirect("logs:checkin-list")
     return render(request, "logs/confirm_delete.html", {"object": checkin, "cancel_url": checkin.get_absolute_url()})
@@ -285,7 +299,9 @@ def medicine_new(request):
     if form.is_valid():
         medicine = form.save(commit=False)
         medicine.patient = request.user
-        medicine.save()
+        with transaction.atomic():
+            medicine.save()
+            audit.record(request, "added", medicine)
         messages.success(request, f"{medicine.name} is on your list.")
         return redirect("logs:medicine-list")
     return render(request, "logs/medicine_form.html", {"form": form})
@@ -296,7 +312,8 @@ def medicine_edit(request, pk):
     medicine = _own_medicine(request, pk)
     form = MedicineForm(request.POST or None, instance=medicine)
     if form.is_valid():
-        form.save()
+        with transaction.atomic():
+            audit.record(request, "changed", form.save())
         messages.success(request, f"{medicine.name} is saved.")
         return redirect("logs:medicine-list")
     return render(request, "logs/medicine_form.html", {"form": form, "medicine": medicine})
@@ -306,7 +323,9 @@ def medicine_edit(request, pk):
 def medicine_delete(request, pk):
     medicine = _own_medicine(request, pk)
     if request.method == "POST":
-        medicine.delete()
+        with transaction.atomic():
+            audit.record(request, "deleted", medicine)
+            medicine.delete()
         messages.success(request, f"{medicine.name} is removed from your list.")
         return redirect("logs:medicine-list")
     return render(

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from logs import audit
 from logs.addresses import client_address
 from logs.models import Episode
 from logs.summary import EPISODE_RED_FLAGS, local_midnight
@@ -71,7 +73,9 @@ def share_new(request):
     form = ShareForm(request.POST or None, patient=request.user, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         share, token = form.make_share(request.user.zone)
-        share.save()
+        with transaction.atomic():
+            share.save()
+            audit.record(request, "shared", share)
         if token:
             request.session[NEW_LINK_SESSION_KEY] = token
             return redirect("sharing:share-link-made")
@@ -99,7 +103,9 @@ def share_revoke(request, pk):
     if request.method == "POST":
         if share.revoked_at is None:
             share.revoked_at = timezone.now()
-            share.save(update_fields=["revoked_at"])
+            with transaction.atomic():
+                share.save(update_fields=["revoked_at"])
+                audit.record(request, "revoked", share)
         messages.success(request, "The share is revoked: nothing more can be seen through it.")
         return redirect("sharing:share-list")
     return render(request, "sharing/share_revoke.html", {"share": share})
@@ -258,7 +264,9 @@ def share_accept(request, pk):
         Share.objects.live().filter(via=Via.CLINICIAN, clinician=request.user, accepted_at__isnull=True), pk=pk
     )
     share.accepted_at = timezone.now()
-    share.save(update_fields=["accepted_at"])
+    with transaction.atomic():
+        share.save(update_fields=["accepted_at"])
+        audit.record(request, "accepted", share)
     return redirect("sharing:clinician-share", pk=share.pk)
 
 
@@ -319,7 +327,8 @@ def share_note(request, pk):
     form = NoteForm(request.POST)
     if form.is_valid():
         form.instance.share, form.instance.author = share, request.user
-        form.save()
+        with transaction.atomic():
+            audit.record(request, "left a note", form.save(), patient=share.patient)
         messages.success(request, "The note is saved; the patient sees it with their shares.")
         return redirect("sharing:clinician-share", pk=share.pk)
     return _show_clinician_share(request, share, form)
