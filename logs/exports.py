@@ -23,10 +23,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 
 
-def file_name(patient, period, what, extension):
-    """spasmlog-alex-demo-2026-08-24-to-2026-11-21-episodes.csv"""
+def file_name(patient, span, what, extension):
+    """spasmlog-alex-demo-2026-08-24-to-2026-11-21-episodes.csv, span being the period's slug or a day."""
     name = slugify(patient.display_name, allow_unicode=True) or "patient"
-    return f"spasmlog-{name}-{period.slug()}-{what}.{extension}"
+    return f"spasmlog-{name}-{span}-{what}.{extension}"
 
 
 def cell(value):

@@ -726,3 +726,58 @@ class SummaryForm(forms.Form):
 
     def wants_appendix(self):
         return self.is_bound and self.is_valid() and self.cleaned_data["appendix"]
+
+
+class CurrentPasswordMixin:
+    """Changes to the account itself ask for the current password again."""
+
+    def add_current_password(self, user):
+        self.user = user
+        self.fields["current_password"] = forms.CharField(
+            label="Your current password",
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        )
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password.")
+        return password
+
+
+class EmailChangeForm(CurrentPasswordMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+        labels = {"email": "New e-mail address"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_current_password(self.instance)
+        self.helper = _helper("email", "current_password", submit="Change e-mail address")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("That address cannot be used. Choose another.")
+        return email
+
+
+class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_current_password(user)
+        self.helper = _helper("current_password", submit=None)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="A SpasmLog export",
+        help_text="The ZIP from “Export everything”, or the spasmlog.json inside it.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json,application/zip,application/json"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("file", submit="Import")

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import orjson
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -17,15 +17,18 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from logs import audit, exports, fhir, summary
+from logs import audit, exports, fhir, portability, summary
 from logs.forms import (
     DEFAULT_QUICK_LOCATIONS,
     QUICK_LOCATION_COUNT,
     AccountForm,
     CheckInForm,
     DateRangeForm,
+    DeleteAccountForm,
+    EmailChangeForm,
     EpisodeFilterForm,
     EpisodeForm,
+    ImportForm,
     MedicineForm,
     ProfileForm,
     QuickLogForm,
@@ -376,7 +379,7 @@ def render_summary(request, patient, period, *, appendix=False, **context):
 
 def _attachment(response, patient, period, what, extension):
     response["Content-Disposition"] = content_disposition_header(
-        True, exports.file_name(patient, period, what, extension)
+        True, exports.file_name(patient, period.slug(), what, extension)
     )
     return response
 
@@ -455,3 +458,70 @@ def summary_csv(request, form, what):
 @_valid_period
 def summary_fhir(request, form):
     return summary_fhir_response(request.user, form.summary_period())
+
+
+# The patient's own data: everything out, back in, or gone.
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+@patient_required
+@never_cache
+def account_export(request):
+    now = timezone.now()
+    audit.record(request, "exported everything", patient=request.user)
+    response = HttpResponse(portability.export_zip(request.user, now), content_type="application/zip")
+    day = now.astimezone(request.user.zone).date().isoformat()
+    response["Content-Disposition"] = content_disposition_header(
+        True, exports.file_name(request.user, day, "everything", "zip")
+    )
+    return response
+
+
+@patient_required
+def account_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise portability.NotImportable("The file is larger than 50 MB.")
+            with transaction.atomic():
+                counts = portability.import_data(request.user, portability.read_upload(upload))
+                audit.record(request, "imported a diary", patient=request.user)
+        except portability.NotImportable as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(
+                request,
+                f"Imported {counts['episodes']} episodes, {counts['checkins']} check-ins "
+                f"and {counts['medicines']} medicines.",
+            )
+            return redirect("logs:dashboard")
+    return render(request, "logs/account_import.html", {"form": form})
+
+
+@patient_required
+def account_email(request):
+    form = EmailChangeForm(request.POST or None, instance=request.user)
+    if form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit.record(request, "changed the e-mail address", patient=request.user)
+        messages.success(request, "Your e-mail address is changed.")
+        return redirect("logs:profile")
+    return render(request, "logs/account_email.html", {"form": form})
+
+
+@patient_required
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        user = request.user
+        with transaction.atomic():
+            audit.record(request, "deleted the account", patient=user)
+            logout(request)
+            user.delete()
+        messages.success(request, "Your account and everything in it are deleted.")
+        return redirect("login")
+    return render(request, "logs/account_delete.html", {"form": form})
