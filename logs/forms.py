@@ -655,6 +655,10 @@ class EpisodeFilterForm(DateRangeForm):
     region = forms.ChoiceField(label="Where", choices=[("", "Anywhere")] + Region.choices, required=False)
 
 
+# No diary goes back further; earlier dates are typing slips (and would overflow the period before).
+EARLIEST_DAY = date(1900, 1, 1)
+
+
 class SummaryForm(forms.Form):
     """Which period the summary covers: the last 30 or 90 days, since a day, or any range."""
 
@@ -695,6 +699,10 @@ class SummaryForm(forms.Form):
         cleaned = super().clean()
         period = cleaned.get("period")
         today_text = f"{self.today:%-d %B %Y}"
+        for name in ("since", "start", "end"):
+            if cleaned.get(name) and cleaned[name] < EARLIEST_DAY:
+                self.add_error(name, f"Pick a day from {EARLIEST_DAY.year} on.")
+                cleaned[name] = None
         if period == self.SINCE:
             since = cleaned.get("since")
             if since is None and "since" not in self.errors:

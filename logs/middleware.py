@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
@@ -71,3 +72,17 @@ class SecurityHeadersMiddleware:
         if request.resolver_match and request.resolver_match.url_name == "logout" and request.method == "POST":
             response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return response
+
+
+class AllowedMethodsMiddleware:
+    """Pages are read with GET and changed with POST; any other method is refused before a view sees it."""
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(self.ALLOWED)
+        return self.get_response(request)

@@ -1,7 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from logs import views
+from spasmlog.converters import IdConverter
+
+# Before the apps' URLs, which use it.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -337,6 +337,7 @@ def test_the_appendix_lists_the_periods_episodes_when_asked(client, diary):
         ({"period": "since"}, "since", "Pick the first day of the summary."),
         ({"period": "since", "since": "2026-05-01"}, "since", "Pick a day no later than today, 15 April 2026."),
         ({"period": "since", "since": "1 Feb"}, "since", "Enter a valid date."),
+        ({"period": "since", "since": "1013-01-01"}, "since", "Pick a day from 1900 on."),
         ({"period": "range", "start": "2026-04-10", "end": "2026-04-01"}, "end", "The end comes before the start."),
         ({"period": "range", "start": "2026-04-10"}, "end", "Pick a day."),
         ({"period": "weekly"}, "period", "Select a valid choice."),
