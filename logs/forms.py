@@ -163,6 +163,9 @@ class SignUpForm(UserCreationForm):
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
+    def validate_unique(self):
+        """An address that has an account is not refused here: that would tell anyone it exists."""
+
 
 class AccountForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)

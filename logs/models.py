@@ -626,3 +626,24 @@ class AuditEvent(models.Model):
 
 def account_ref(user):
     return f"account {user.pk}" if user is not None and user.pk is not None else ""
+
+
+class PendingAccount(models.Model):
+    """
+    A sign-up waiting for its e-mail address to be confirmed. Nothing is opened
+    until the link in the message is followed, so signing up answers the same
+    whether or not the address already has an account.
+    """
+
+    LIFETIME = timedelta(hours=24)
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    display_name = models.CharField(max_length=150)
+    time_zone = models.CharField(max_length=64)
+    password = models.CharField(max_length=128)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Sign-up waiting since {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,14 @@
 import functools
+import hashlib
+import secrets
 from datetime import date, timedelta
 
 import orjson
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
+from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
@@ -35,7 +39,7 @@ from logs.forms import (
     SignUpForm,
     SummaryForm,
 )
-from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, Profile
+from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, PendingAccount, Profile, User
 
 PAGE_SIZE = 25
 # The quick log ranks places by how often they came up in this many recent days.
@@ -79,17 +83,94 @@ def home(request):
 
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("logs:quick-log")
+        return redirect("home")
     form = SignUpForm(request.POST or None)
     if form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-            Profile.objects.create(patient=user)
-            audit.record(request, "created the account", actor=user, patient=user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to SpasmLog. Log your first spasm below.")
-        return redirect("logs:quick-log")
+        return start_sign_up(request, form, "signup-confirm")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def start_sign_up(request, form, confirm_url_name, **details):
+    """
+    E-mail a link that opens the account, or, when the address has one already,
+    a note saying so: the page that follows is the same either way.
+    """
+    email = form.cleaned_data["email"]
+    PendingAccount.objects.filter(created_at__lt=timezone.now() - PendingAccount.LIFETIME).delete()
+    if User.objects.filter(email=email).exists():
+        send_mail(
+            "Your SpasmLog account",
+            render_to_string(
+                "registration/signup_exists_email.txt",
+                {
+                    "login": request.build_absolute_uri(reverse("login")),
+                    "reset": request.build_absolute_uri(reverse("password_reset")),
+                },
+            ),
+            None,
+            [email],
+        )
+    else:
+        token = secrets.token_urlsafe(32)
+        PendingAccount.objects.create(
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            email=email,
+            display_name=form.cleaned_data["display_name"],
+            time_zone=form.cleaned_data["time_zone"],
+            password=make_password(form.cleaned_data["password1"]),
+            details=details,
+        )
+        send_mail(
+            "Confirm your address to open your SpasmLog account",
+            render_to_string(
+                "registration/signup_confirm_email.txt",
+                {"link": request.build_absolute_uri(reverse(confirm_url_name, args=[token]))},
+            ),
+            None,
+            [email],
+        )
+    request.session[SIGN_UP_SENT_KEY] = email
+    return redirect("signup-sent")
+
+
+SIGN_UP_SENT_KEY = "sign-up-sent-to"
+
+
+def signup_sent(request):
+    return render(request, "registration/signup_sent.html", {"email": request.session.get(SIGN_UP_SENT_KEY, "")})
+
+
+def confirm_sign_up(request, token, open_account, *, then):
+    """The page behind the e-mailed link: a button that opens the account (a POST, so no link preview opens it)."""
+    pending = PendingAccount.objects.filter(
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        created_at__gte=timezone.now() - PendingAccount.LIFETIME,
+    ).first()
+    if pending is None or User.objects.filter(email=pending.email).exists():
+        return render(request, "registration/signup_link_ended.html", status=404)
+    if request.method == "POST":
+        with transaction.atomic():
+            user = open_account(pending)
+            pending.delete()
+            audit.record(request, "created the account", actor=user, patient=None if user.is_clinician else user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(then)
+    return render(request, "registration/signup_confirm.html", {"pending": pending})
+
+
+def _open_patient_account(pending):
+    user = User(email=pending.email, display_name=pending.display_name, time_zone=pending.time_zone)
+    user.password = pending.password
+    user.save()
+    Profile.objects.create(patient=user)
+    return user
+
+
+def signup_confirm(request, token):
+    response = confirm_sign_up(request, token, _open_patient_account, then="logs:quick-log")
+    if request.method == "POST" and response.status_code == 302:
+        messages.success(request, "Welcome to SpasmLog. Log your first spasm below.")
+    return response
 
 
 @patient_required

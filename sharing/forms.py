@@ -1,12 +1,11 @@
 from datetime import timedelta
 
 from django import forms
-from django.db import transaction
 
 from logs.forms import DateInput, SignUpForm, SummaryForm, _helper
 from logs.models import User
 from logs.summary import local_midnight
-from sharing.models import DEFAULT_SHARE_DAYS, Clinician, Note, Protection, Share, Via, normalise_code
+from sharing.models import DEFAULT_SHARE_DAYS, Note, Protection, Share, Via, normalise_code
 
 MIN_PIN = 4
 
@@ -33,16 +32,6 @@ class ClinicianSignUpForm(SignUpForm):
             "time_zone",
             submit="Create clinician account",
         )
-
-    @transaction.atomic
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.is_clinician = True
-        user.save()
-        Clinician.objects.create(
-            user=user, practice=self.cleaned_data["practice"], registration=self.cleaned_data["registration"]
-        )
-        return user
 
 
 class ShareForm(SummaryForm):

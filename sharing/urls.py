@@ -12,6 +12,7 @@ urlpatterns = [
     path("shares/<id:pk>/revoke/", views.share_revoke, name="share-revoke"),
     # The clinician's side.
     path("clinicians/signup/", views.clinician_signup, name="clinician-signup"),
+    path("clinicians/signup/confirm/<str:token>/", views.clinician_confirm, name="clinician-confirm"),
     path("clinicians/two-step/", views.two_step_setup, name="two-step-setup"),
     path("clinicians/verify/", views.two_step_verify, name="two-step-verify"),
     path("clinicians/", views.clinician_home, name="clinician-home"),

@@ -4,7 +4,6 @@ from datetime import timedelta
 import django_otp
 import segno
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
@@ -21,18 +20,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from logs import audit
 from logs.addresses import client_address
-from logs.models import Episode
+from logs.models import Episode, User
 from logs.summary import EPISODE_RED_FLAGS, local_midnight
 from logs.views import (
+    confirm_sign_up,
     patient_required,
     render_summary,
+    start_sign_up,
     summary_csv_response,
     summary_downloads,
     summary_fhir_response,
     summary_pdf_response,
 )
 from sharing.forms import ClinicianSignUpForm, NoteForm, SecretForm, ShareForm, TokenForm
-from sharing.models import PIN_REST, PIN_TRIES, AccessRecord, Note, Protection, Share, Via, token_hash
+from sharing.models import PIN_REST, PIN_TRIES, AccessRecord, Clinician, Note, Protection, Share, Via, token_hash
 
 RECOVERY_CODES = 10
 # After a wrong code, django-otp makes each next try wait longer.
@@ -153,10 +154,23 @@ def clinician_signup(request):
         return redirect("home")
     form = ClinicianSignUpForm(request.POST or None)
     if form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("sharing:two-step-setup")
+        details = {"practice": form.cleaned_data["practice"], "registration": form.cleaned_data["registration"]}
+        return start_sign_up(request, form, "sharing:clinician-confirm", **details)
     return render(request, "sharing/clinician_signup.html", {"form": form})
+
+
+def _open_clinician_account(pending):
+    user = User(email=pending.email, display_name=pending.display_name, time_zone=pending.time_zone)
+    user.password, user.is_clinician = pending.password, True
+    user.save()
+    Clinician.objects.create(
+        user=user, practice=pending.details["practice"], registration=pending.details.get("registration", "")
+    )
+    return user
+
+
+def clinician_confirm(request, token):
+    return confirm_sign_up(request, token, _open_clinician_account, then="sharing:two-step-setup")
 
 
 @_clinician_only

@@ -10,6 +10,8 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/sent/", views.signup_sent, name="signup-sent"),
+    path("accounts/signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("logs.urls")),

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -20,8 +21,18 @@ def signup_data(**overrides):
     return data
 
 
-def test_sign_up_creates_an_account_with_a_profile_and_signs_in(client, db):
+def confirm_link(message):
+    return re.search(r"http://testserver(/accounts/signup/confirm/[^/\s]+/)", message.body).group(1)
+
+
+def test_sign_up_opens_the_account_from_the_emailed_link_and_signs_in(client, db):
     response = client.post(reverse("signup"), signup_data())
+    assert response["Location"] == reverse("signup-sent")
+    assert "new.patient@example.com" in client.get(response["Location"]).content.decode()
+    assert not User.objects.exists()
+    link = confirm_link(mail.outbox[0])
+    assert "Open my account" in client.get(link).content.decode()
+    response = client.post(link)
     assert response["Location"] == reverse("logs:quick-log")
     user = User.objects.get()
     assert (user.email, user.display_name, user.time_zone) == (
@@ -31,6 +42,28 @@ def test_sign_up_creates_an_account_with_a_profile_and_signs_in(client, db):
     )
     assert Profile.objects.filter(patient=user).exists()
     assert client.get(reverse("logs:quick-log")).status_code == 200
+    assert user.check_password("cramps-at-night-again")
+    # Used once only.
+    assert client.post(link).status_code == 404
+
+
+def test_sign_up_answers_the_same_when_the_address_has_an_account(client, patient):
+    fresh = client.post(reverse("signup"), signup_data())
+    taken = client.post(reverse("signup"), signup_data(email=patient.email.upper()))
+    assert fresh.status_code == taken.status_code == 302
+    assert fresh["Location"] == taken["Location"] == reverse("signup-sent")
+    assert User.objects.count() == 1
+    assert [message.to for message in mail.outbox] == [["new.patient@example.com"], [patient.email]]
+    assert "already has an account" in mail.outbox[1].body
+    assert "/accounts/signup/confirm/" not in mail.outbox[1].body
+
+
+def test_a_sign_up_link_ends_after_24_hours(client, db, time_machine):
+    time_machine.move_to("2026-03-01 12:00:00+00:00")
+    client.post(reverse("signup"), signup_data())
+    time_machine.move_to("2026-03-02 12:01:00+00:00")
+    assert client.post(confirm_link(mail.outbox[0])).status_code == 404
+    assert not User.objects.exists()
 
 
 def test_sign_up_offers_the_browser_zone_to_the_page(client, db):

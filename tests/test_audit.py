@@ -108,8 +108,9 @@ BULK_ALLOWED = {
     # The episode form replaces the episode's places, relief and medicines inside its
     # save, which the view records as one change of the episode.
     "logs/forms.py": 7,
-    # "Same as last time" copies the places inside the recorded logging.
-    "logs/views.py": 1,
+    # "Same as last time" copies the places inside the recorded logging; sign-ups
+    # never confirmed are cleared after 24 hours (no account, no diary).
+    "logs/views.py": 2,
     # Import writes a whole diary in one transaction, recorded as one import, and puts
     # back the file's timestamps.
     "logs/portability.py": 7,

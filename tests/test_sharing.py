@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.sites import site
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +37,9 @@ def test_a_clinician_signs_up_and_must_turn_on_two_step_sign_in(client, time_mac
             "time_zone": "Europe/London",
         },
     )
-    assert response.status_code == 302 and response["Location"] == reverse("sharing:two-step-setup")
+    assert response["Location"] == reverse("signup-sent")
+    link = re.search(r"http://testserver(/clinicians/signup/confirm/[^/\s]+/)", mail.outbox[0].body).group(1)
+    assert client.post(link)["Location"] == reverse("sharing:two-step-setup")
     user = User.objects.get(email="dr.rivers@example.org")
     assert user.is_clinician and user.clinician.practice == "Riverside Clinic"
     assert len(user.clinician.code) == 8

@@ -2,6 +2,7 @@ import io
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -10,6 +11,11 @@ from tests.browser.conftest import assert_no_sideways_scroll, screenshot
 from tests.factories import PASSWORD, CheckInFactory, EpisodeFactory, MedicineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def emailed_link(message):
+    """The path of the link in an e-mail, to open on the live server."""
+    return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
 
 
 def sign_in(page, user):
@@ -29,6 +35,9 @@ def test_a_new_patient_signs_up_with_the_browsers_zone_and_lands_on_the_quick_lo
     page.locator("#id_password2").fill("cramps-at-night-again")
     screenshot(page, "signup")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    page.goto(emailed_link(mail.outbox[-1]))
+    page.get_by_role("button", name="Open my account").click()
     expect(page.get_by_role("heading", name="Log a spasm")).to_be_visible()
     assert User.objects.get(email="new@example.com").time_zone == "America/Chicago"
 

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core import mail
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -8,7 +9,7 @@ from pypdf import PdfReader
 
 from sharing.models import AccessRecord, Share
 from tests.browser.conftest import assert_no_sideways_scroll, screenshot, watched_page
-from tests.browser.test_journeys import sign_in
+from tests.browser.test_journeys import emailed_link, sign_in
 from tests.factories import EpisodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,6 +33,9 @@ def signed_up_clinician(page):
     page.locator("#id_password1").fill("cramps-are-common-at-night")
     page.locator("#id_password2").fill("cramps-are-common-at-night")
     page.get_by_role("button", name="Create clinician account").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    page.goto(emailed_link(mail.outbox[-1]))
+    page.get_by_role("button", name="Open my account").click()
     expect(page.get_by_role("heading", name="Turn on two-step sign-in")).to_be_visible()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     screenshot(page, "two-step-setup")
