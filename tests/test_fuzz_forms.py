@@ -8,6 +8,7 @@ build it, and adds what a person or an attacker might really send: wrong
 choices, malformed dates and numbers, odd text.
 """
 
+import io
 from datetime import datetime
 
 from django import forms
@@ -19,8 +20,10 @@ from hypothesis.extra.django import TestCase
 
 from logs.forms import (
     CheckInForm,
+    DeleteAccountForm,
     DurationField,
     EmailChangeForm,
+    EpisodeFilterForm,
     EpisodeForm,
     MedicineForm,
     ProfileForm,
@@ -29,7 +32,7 @@ from logs.forms import (
     SummaryForm,
 )
 from logs.models import CheckIn, Episode, EpisodeLocation, EpisodeMedicine, EpisodeRelief, Medicine, Profile, User
-from sharing.forms import ClinicianSignUpForm, NoteForm, ShareForm
+from sharing.forms import ClinicianSignUpForm, NoteForm, SecretForm, ShareForm, TokenForm
 from sharing.models import Note, Share
 from tests.conftest import sign_in_with_second_step
 from tests.factories import ClinicianFactory, EpisodeFactory, MedicineFactory, ShareFactory, UserFactory
@@ -170,6 +173,26 @@ class FormsNeverBreak(TestCase):
             response = self.client.get(reverse(name), query)
             assert response.status_code in (200, 302), response.status_code
 
+    @EXAMPLES
+    @given(data=st.data())
+    def test_list_filters(self, data):
+        query = data.draw(form_data(EpisodeFilterForm()))
+        for name in ("logs:episode-list", "logs:checkin-list"):
+            assert self.client.get(reverse(name), query).status_code == 200
+
+    @EXAMPLES
+    @given(data=st.data())
+    def test_account_deletion(self, data):
+        self.post(reverse("logs:account-delete"), data.draw(form_data(DeleteAccountForm(user=self.patient))))
+        assert User.objects.filter(pk=self.patient.pk).exists()  # no generated password is the right one
+
+    @EXAMPLES
+    @given(content=st.binary(max_size=2000) | st.text(max_size=2000).map(str.encode))
+    def test_import(self, content):
+        upload = io.BytesIO(content)
+        upload.name = "export.json"
+        self.post(reverse("logs:account-import"), {"file": upload})
+
 
 class SignUpNeverBreaks(TestCase):
     @EXAMPLES
@@ -191,6 +214,33 @@ class SignUpNeverBreaks(TestCase):
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert counts() == before
+
+
+class LinksAndSecondStepNeverBreak(TestCase):
+    @EXAMPLES
+    @given(data=st.data())
+    def test_link_pin(self, data):
+        share = ShareFactory.build(via="link", clinician=None, accepted_at=None, protection="pin")
+        share.patient.save()
+        token = share.new_token()
+        share.set_secret("4711")
+        share.save()
+        response = Client().post(
+            reverse("sharing:link", args=[token]), data.draw(form_data(SecretForm(protection="pin")))
+        )
+        assert response.status_code in (200, 302, 429)
+
+    @EXAMPLES
+    @given(data=st.data())
+    def test_second_step(self, data):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        clinician = ClinicianFactory()
+        TOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
+        client = Client()
+        client.force_login(clinician)
+        response = client.post(reverse("sharing:two-step-verify"), data.draw(form_data(TokenForm())))
+        assert response.status_code in (200, 302)
 
 
 class ClinicianNoteNeverBreaks(TestCase):

@@ -178,3 +178,10 @@ def test_password_reset_answers_the_same_whether_the_address_exists(client, mail
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"] == reverse("password_reset_done")
     assert len(mailoutbox) == 1
+
+
+def test_https_responses_ask_for_https_for_a_year_with_subdomains(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_PRELOAD = True
+    response = client.get(reverse("login"), secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
