@@ -62,13 +62,8 @@ class PatientDataAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail, to read only."""
-
-    list_display = ["at", "actor_ref", "action", "target", "patient_ref", "address"]
-    list_filter = ["action"]
-    search_fields = ["actor_ref", "patient_ref", "target", "address"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records to read: nobody adds to them, changes or deletes them by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -78,6 +73,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail."""
+
+    list_display = ["at", "actor_ref", "action", "target", "patient_ref", "address"]
+    list_filter = ["action"]
+    search_fields = ["actor_ref", "patient_ref", "target", "address"]
 
 
 @admin.register(Profile)

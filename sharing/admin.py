@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from logs.admin import PatientDataAdmin
+from logs.admin import PatientDataAdmin, ReadOnlyAdmin
 from sharing.models import AccessRecord, Clinician, Note, Share
 
 
@@ -20,21 +20,12 @@ class ShareAdmin(PatientDataAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
-    """The access log, to read: nobody adds to it, changes it or deletes from it by hand."""
+class AccessRecordAdmin(ReadOnlyAdmin):
+    """The access log of shares."""
 
     list_display = ["at", "share", "viewer", "what", "address"]
     list_select_related = ["share__patient", "viewer"]
     search_fields = ["share__patient__email", "viewer__email", "address"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Note)
