@@ -635,6 +635,12 @@ class DateRangeForm(forms.Form):
     start = forms.DateField(label="From", required=False, widget=DateInput())
     end = forms.DateField(label="To", required=False, widget=DateInput())
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The lists lay these out by hand, so the widgets carry Bootstrap's classes themselves.
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")

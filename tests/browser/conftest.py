@@ -97,3 +97,18 @@ def screenshot(page, name):
 
 def assert_no_sideways_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+SKIPPED_BROWSER_TESTS = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "browser" in report.nodeid:
+        SKIPPED_BROWSER_TESTS.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Where browser tests are required (CI), a skipped one fails the run, whatever skipped it."""
+    if os.environ.get("REQUIRE_BROWSER") and SKIPPED_BROWSER_TESTS:
+        print(f"\n{len(SKIPPED_BROWSER_TESTS)} browser tests were skipped, but REQUIRE_BROWSER is set.")
+        session.exitstatus = 1

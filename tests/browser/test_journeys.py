@@ -84,6 +84,14 @@ def test_a_patient_logs_in_three_taps_adds_details_checks_in_and_sees_both(page)
     expect(page.get_by_role("heading", name="At a glance")).to_be_visible()
     assert CheckIn.objects.get(patient=patient).sleep_hours == 5.5
 
+    # Edit it from the dashboard; the dashboard shows the change.
+    page.get_by_role("link", name="Edit today's check-in").click()
+    page.get_by_label("Sleep (hours)").fill("4")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="At a glance")).to_be_visible()
+    assert CheckIn.objects.get(patient=patient).sleep_hours == 4
+    expect(page.locator("#window-7 + dl")).to_contain_text(re.compile(r"Average sleep\s*4\.0 h"))
+
     expect(page.locator("#window-7 + dl")).to_contain_text(re.compile(r"Episodes\s*2\s"))
     expect(page.get_by_text("Spasm: left calf").first).to_be_visible()
     expect(page.get_by_text("2 = Infrequent full spasms occurring less than once per hour")).to_be_visible()
