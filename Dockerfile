@@ -23,4 +23,5 @@ RUN SECRET_KEY=collectstatic-only-key-not-used-to-sign-anything-at-all ALLOWED_H
 USER spasmlog
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn spasmlog.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD python -c "import os, urllib.request; host = os.environ['ALLOWED_HOSTS'].split(',')[0]; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}), timeout=4)"
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn spasmlog.wsgi --config gunicorn.conf.py"]

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 
-.PHONY: run test bench lint format check migrations clean
+.PHONY: run serve test bench lint format check migrations clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt build-constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,13 @@ run: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py migrate --no-input
 	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production serving: gunicorn (gunicorn.conf.py), DEBUG off, static files from WhiteNoise.
+# Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (README, Configuration).
+serve: $(BIN)/.installed
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py migrate --no-input
+	BIND=$${BIND:-127.0.0.1:8000} $(BIN)/gunicorn spasmlog.wsgi --config gunicorn.conf.py
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

@@ -36,6 +36,8 @@ LINK = "link"  # a patient's data through a link
 
 URLS = {
     "home": PUBLIC,
+    "healthz": PUBLIC,
+    "healthz-live": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
     "signup": PUBLIC,

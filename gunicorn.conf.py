@@ -1,0 +1,16 @@
+"""Gunicorn, as `make serve` and the Docker image run it."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+# Two processes per core and one more: the usual start for a Django app that waits on its database.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# The application logs each request itself, as JSON without paths.
+accesslog = None
+errorlog = "-"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
