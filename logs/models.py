@@ -1,4 +1,5 @@
 import functools
+import hashlib
 import zoneinfo
 from collections import defaultdict
 from datetime import timedelta
@@ -628,6 +629,11 @@ def account_ref(user):
     return f"account {user.pk}" if user is not None and user.pk is not None else ""
 
 
+def token_hash(token):
+    """What is kept of a secret token sent to someone (a sign-up link, a shared link): its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class PendingAccount(models.Model):
     """
     A sign-up waiting for its e-mail address to be confirmed. Nothing is opened
@@ -647,3 +653,10 @@ class PendingAccount(models.Model):
 
     def __str__(self):
         return f"Sign-up waiting since {self.created_at:%Y-%m-%d %H:%M}"
+
+    def open_account(self, **fields):
+        """The account this sign-up asked for, saved, with the password it chose."""
+        user = User(email=self.email, display_name=self.display_name, time_zone=self.time_zone, **fields)
+        user.password = self.password
+        user.save()
+        return user

@@ -193,9 +193,9 @@ def import_data(patient, data):
             [_build(CheckIn, row, patient=patient) for row in checkin_rows], batch_size=1000
         )
         _restore_timestamps(CheckIn, checkins, checkin_rows)
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
-        if isinstance(error, NotImportable):
-            raise
+    except NotImportable:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError):
         raise NotImportable("The file is not a complete SpasmLog export.") from None
     return {"episodes": len(episodes), "checkins": len(checkins), "medicines": len(medicines)}
 

@@ -261,8 +261,7 @@ def build_summary(patient, period, now, *, appendix=False):
     """Everything the pre-appointment summary shows, in a fixed number of queries."""
     zone = patient.zone
     start, end = period.bounds(zone)
-    previous = period.previous()
-    previous_start, _ = previous.bounds(zone)
+    previous_start, _ = period.previous().bounds(zone)
     made = now.astimezone(zone)
     in_period = Q(started_at__gte=start)
 
@@ -293,7 +292,6 @@ def build_summary(patient, period, now, *, appendix=False):
         "patient": patient,
         "profile": profile,
         "period": period,
-        "previous": previous,
         "made": made,
         "n": n,
         "appendix": None,
@@ -326,7 +324,7 @@ def build_summary(patient, period, now, *, appendix=False):
             "totals": totals,
             "red_flags": (red_flags := _red_flags(totals, by_day, weeks, n, period)),
             "urgent": any(flag["urgent"] for flag in red_flags),
-            "how_often": _how_often(totals, by_day, period, diary_start, previous_start),
+            "how_often": _how_often(totals, by_day, period, diary_start, start),
             "how_long": _spread(episodes, "duration_seconds", totals["timed"], totals["longest"]),
             "how_strong": _spread(episodes, "intensity", totals["rated"], totals["highest"]),
             "where": _where(patient, start, end, n),
@@ -433,21 +431,18 @@ def _red_flags(totals, by_day, weeks, n, period):
     return flags
 
 
-def _how_often(totals, by_day, period, diary_start, previous_start):
+def _how_often(totals, by_day, period, diary_start, start):
     n, before = totals["n"], totals["previous"]
-    per_week = 7 * n / period.days
-    change = None
-    previous_kept = diary_start is not None and diary_start < previous_start + timedelta(days=period.days)
-    if before:
-        change = round(100 * (n - before) / before)
+    change = round(100 * (n - before) / before) if before else None
     return {
-        "change_size": abs(change) if change is not None else None,
-        "per_week": per_week,
+        "per_week": 7 * n / period.days,
         "spasm_days": len(by_day),
         "previous": before,
         "previous_per_week": 7 * before / period.days,
-        "previous_kept": previous_kept,
+        # Whether the diary was kept before this period, so "none" there means none.
+        "previous_kept": diary_start is not None and diary_start < start,
         "change": change,
+        "change_size": abs(change) if change is not None else None,
     }
 
 

@@ -1,5 +1,4 @@
 import functools
-import hashlib
 import secrets
 from datetime import date, timedelta
 
@@ -39,7 +38,7 @@ from logs.forms import (
     SignUpForm,
     SummaryForm,
 )
-from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, PendingAccount, Profile, User
+from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, PendingAccount, Profile, User, token_hash
 
 PAGE_SIZE = 25
 # The quick log ranks places by how often they came up in this many recent days.
@@ -113,7 +112,7 @@ def start_sign_up(request, form, confirm_url_name, **details):
     else:
         token = secrets.token_urlsafe(32)
         PendingAccount.objects.create(
-            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            token_hash=token_hash(token),
             email=email,
             display_name=form.cleaned_data["display_name"],
             time_zone=form.cleaned_data["time_zone"],
@@ -143,7 +142,7 @@ def signup_sent(request):
 def confirm_sign_up(request, token, open_account, *, then):
     """The page behind the e-mailed link: a button that opens the account (a POST, so no link preview opens it)."""
     pending = PendingAccount.objects.filter(
-        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        token_hash=token_hash(token),
         created_at__gte=timezone.now() - PendingAccount.LIFETIME,
     ).first()
     if pending is None or User.objects.filter(email=pending.email).exists():
@@ -159,9 +158,7 @@ def confirm_sign_up(request, token, open_account, *, then):
 
 
 def _open_patient_account(pending):
-    user = User(email=pending.email, display_name=pending.display_name, time_zone=pending.time_zone)
-    user.password = pending.password
-    user.save()
+    user = pending.open_account()
     Profile.objects.create(patient=user)
     return user
 

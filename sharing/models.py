@@ -7,7 +7,6 @@ the recipient know (the database keeps its hash), optionally behind the
 patient's date of birth or a PIN.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from logs.models import token_hash
 from logs.summary import Period
 
 MAX_SHARE = timedelta(days=366)
@@ -36,10 +36,6 @@ def new_code():
 
 def normalise_code(text):
     return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Clinician(models.Model):

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from logs import audit
 from logs.addresses import client_address
-from logs.models import Episode, User
+from logs.models import Episode
 from logs.summary import EPISODE_RED_FLAGS, local_midnight
 from logs.views import (
     confirm_sign_up,
@@ -160,9 +160,7 @@ def clinician_signup(request):
 
 
 def _open_clinician_account(pending):
-    user = User(email=pending.email, display_name=pending.display_name, time_zone=pending.time_zone)
-    user.password, user.is_clinician = pending.password, True
-    user.save()
+    user = pending.open_account(is_clinician=True)
     Clinician.objects.create(
         user=user, practice=pending.details["practice"], registration=pending.details.get("registration", "")
     )

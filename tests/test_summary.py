@@ -379,3 +379,14 @@ def test_long_profile_text_is_clipped_to_fit_the_page():
     lines = summary.clip("\n".join(f"line {i}" for i in range(20)), 1000, 3)
     assert lines["text"] == "line 0\nline 1\nline 2…"
     assert summary.clip("short", 100, 4) == {"text": "short", "clipped": False}
+
+
+def test_the_period_before_is_told_apart_from_a_diary_not_yet_kept(client, patient, time_machine):
+    time_machine.move_to(NOW)
+    client.force_login(patient)
+    episode(patient, "2026-04-10T10:00:00")
+    page = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
+    assert "No diary for the 30 days before." in page
+    episode(patient, "2026-01-10T10:00:00")  # before the 30 days before: the diary was kept, with none then
+    page = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
+    assert "None in the 30 days before." in page
