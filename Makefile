@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 
-.PHONY: run serve test bench lint format check migrations clean
+.PHONY: run serve test bench loadtest lint format check migrations clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt build-constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,17 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py
 
+# gunicorn on PostgreSQL under 50 users from locust, beside the ceiling; figures go to bench/load.json.
+# The load driver has a virtual environment of its own, so its dependencies never meet the app's.
+LOAD_BIN := .venv-load/bin
+$(LOAD_BIN)/.installed: requirements-load.txt
+	$(PYTHON) -m venv .venv-load
+	$(LOAD_BIN)/pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	touch $@
+
+loadtest: $(BIN)/.installed $(LOAD_BIN)/.installed
+	$(BIN)/python bench/load.py
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -42,4 +53,4 @@ migrations: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) .venv-load staticfiles

@@ -1,7 +1,8 @@
 """
 make bench: a year of heavy logging (about 10,000 episodes and 365 check-ins),
 then the median time of the summary page, its PDF and its CSV and FHIR
-exports over several runs, with the queries each takes. Results go to
+exports over several runs, and of what goes with the spasms over that year
+(logs.insights, as the summary computes it), with the queries each takes. Results go to
 bench/results.json.
 """
 
@@ -32,6 +33,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from logs import summary  # noqa: E402
 from logs.models import User  # noqa: E402
 
 EMAIL = "bench@spasmlog.example"
@@ -49,6 +51,25 @@ def measure(client, url, params):
         assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as queries:
         client.get(url, params)
+    return statistics.median(timings), len(queries)
+
+
+def measure_insights(patient, today):
+    """What goes with the spasms over the year, on its own: the queries and the models."""
+    period = summary.Period(today.replace(year=today.year - 1), today)
+
+    def run():
+        return summary.what_goes_with(patient, period, shown=summary.INSIGHTS_IN_SUMMARY, waiting_shown=2)
+
+    run()  # warm up: statsmodels' first fit
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        run()
+        timings.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        compared = len(run()["found"].associations)
+    print(f"insights: {compared} factor and lag pairs compared")
     return statistics.median(timings), len(queries)
 
 
@@ -81,6 +102,9 @@ def main():
         median, queries = measure(client, url, year)
         results[f"{name}_ms"] = round(median, 1)
         results["queries"][name] = queries
+    median, queries = measure_insights(patient, today)
+    results["insights_ms"] = round(median, 1)
+    results["queries"]["insights"] = queries
     results["data"] = {
         "episodes": patient.episodes.count(),
         "checkins": patient.checkins.count(),
@@ -92,7 +116,7 @@ def main():
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"{results['data']['episodes']} episodes, {results['data']['checkins']} check-ins, {connection.vendor}")
     print(f"{'view':<10}{'median ms':>12}{'queries':>10}")
-    for name in views:
+    for name in [*views, "insights"]:
         print(f"{name:<10}{results[f'{name}_ms']:>12}{results['queries'][name]:>10}")
     print(f"Written to {RESULTS.relative_to(ROOT)}")
 

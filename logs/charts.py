@@ -5,6 +5,8 @@ The templates draw these with attributes only, so the charts need no script and
 no inline style, print sharply and render the same in WeasyPrint.
 """
 
+import math
+
 from logs.models import Region, Side
 
 # Five shades from light to dark; they stay apart when printed in grey.
@@ -32,6 +34,46 @@ def bar_chart(items, *, width, height, fill=0.8):
             }
         )
     return {"bars": bars, "width": width, "height": height, "bar_width": bar_width, "top": top}
+
+
+# A forest plot's scale: rate ratios from a quarter to four, evenly spaced as logarithms.
+FOREST_LOW, FOREST_HIGH = 0.25, 4
+FOREST_TICKS = [(0.25, "¼"), (0.5, "½"), (1, "1"), (2, "2"), (4, "4")]
+
+
+def forest_plot(rows, *, width=120, height=14):
+    """
+    For each row (with ratio, low and high), where its point and interval lie on
+    a log scale across width; a value off the scale sits at the edge with an
+    arrow there. The axis's ticks and the line of no difference (1) come too.
+    """
+    span = math.log(FOREST_HIGH) - math.log(FOREST_LOW)
+
+    def x(value):
+        if value <= FOREST_LOW:
+            return 0.0
+        if value >= FOREST_HIGH:
+            return float(width)
+        return round((math.log(value) - math.log(FOREST_LOW)) / span * width, 1)
+
+    return {
+        "width": width,
+        "height": height,
+        "middle": height / 2,
+        "one": x(1),
+        "ticks": [(x(value), label) for value, label in FOREST_TICKS],
+        "rows": [
+            {
+                "row": row,
+                "x": x(row.ratio),
+                "x_low": x(row.low),
+                "x_high": x(row.high),
+                "beyond_low": row.low < FOREST_LOW,
+                "beyond_high": row.high > FOREST_HIGH,
+            }
+            for row in rows
+        ],
+    }
 
 
 def shade(n, top):

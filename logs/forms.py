@@ -357,7 +357,7 @@ class EpisodeForm(forms.ModelForm):
             self.add_error("activity_other", "Say what you were doing.")
         return cleaned
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)
     def save(self):
         episode = super().save(commit=False)
         episode.patient = self.patient
@@ -442,12 +442,16 @@ class QuickLogForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.SPASM, widget=forms.RadioSelect)
 
-    def __init__(self, *args, shortcuts, **kwargs):
+    def __init__(self, *args, shortcuts=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["locations"].valid_value = self._valid_location
+        self.offer(shortcuts)
+
+    def offer(self, shortcuts):
+        """The places to tap. Any real place is accepted, so a post is checked without them."""
         self.fields["locations"].choices = [
             (location_key(region, side), location_label(region, side)) for region, side in shortcuts
         ]
-        self.fields["locations"].valid_value = self._valid_location
 
     @staticmethod
     def _valid_location(value):
@@ -469,7 +473,7 @@ class QuickLogForm(forms.Form):
         cleaned["sides"] = merge_sides(pairs)
         return cleaned
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)
     def save(self, patient):
         episode = Episode.objects.create(
             patient=patient,

@@ -217,7 +217,10 @@ class EpisodeQuerySet(models.QuerySet):
 
 
 class Episode(models.Model):
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="episodes")
+    # The index on (patient, started_at) serves every lookup by patient; a second one would only slow writes.
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="episodes", db_index=False
+    )
     started_at = models.DateTimeField("start", default=timezone.now)
     duration_seconds = models.PositiveIntegerField(
         "duration",
@@ -295,7 +298,8 @@ class Episode(models.Model):
 
 
 class EpisodeLocation(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="locations")
+    # Indexed by the unique (episode, region) constraint.
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="locations", db_index=False)
     region = models.CharField(max_length=16, choices=Region)
     side = models.CharField(max_length=8, choices=Side)
 
@@ -326,7 +330,8 @@ def location_label(region, side):
 class EpisodeRelief(models.Model):
     """A relief measure tried for an episode, and whether it helped."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reliefs")
+    # Indexed by the unique (episode, measure) constraint.
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reliefs", db_index=False)
     measure = models.CharField(max_length=12, choices=Relief)
     helped = models.CharField(max_length=12, choices=Helped, blank=True)
 
@@ -383,7 +388,10 @@ class MedicineQuerySet(models.QuerySet):
 
 
 class Medicine(models.Model):
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medicines")
+    # Indexed by (patient, name).
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medicines", db_index=False
+    )
     name = models.CharField(max_length=200)
     dose = models.CharField(max_length=100, blank=True, help_text="For example 10 mg.")
     frequency = models.CharField("how often", max_length=100, blank=True, help_text="For example twice a day.")
@@ -457,7 +465,8 @@ def with_details(episodes):
 class EpisodeMedicine(models.Model):
     """A medicine from the patient's list taken for an episode."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="medicines_taken")
+    # Indexed by the unique (episode, medicine) constraint.
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="medicines_taken", db_index=False)
     medicine = models.ForeignKey(Medicine, on_delete=models.CASCADE, related_name="episode_uses")
     dose = models.CharField(max_length=100, blank=True)
 
@@ -505,7 +514,10 @@ class CheckInQuerySet(models.QuerySet):
 class CheckIn(models.Model):
     """One per day: the Penn Spasm Frequency Scale for the last 24 hours and the day's factors."""
 
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
+    # Indexed by the unique (patient, day) constraint.
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins", db_index=False
+    )
     day = models.DateField()
     penn_frequency = models.PositiveSmallIntegerField("spasm frequency in the last 24 hours", choices=PennFrequency)
     penn_severity = models.PositiveSmallIntegerField("spasm severity", choices=PennSeverity, null=True, blank=True)

@@ -1,13 +1,15 @@
 """Figures drawn from a patient's diary, for the dashboard and the summary."""
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, Func, IntegerField, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 
-from logs.charts import bar_chart, body_diagram
+from logs import insights
+from logs.charts import bar_chart, body_diagram, forest_plot
 from logs.models import (
     ACCOMPANYING_FIELDS,
     ENVIRONMENT_FIELDS,
@@ -31,6 +33,10 @@ from logs.models import (
 )
 
 GLANCE_WINDOWS = (7, 30)
+# The dashboard's "what goes with your spasms" looks this far back, as the summary does by default.
+INSIGHT_DAYS = 90
+INSIGHTS_ON_DASHBOARD, WAITING_ON_DASHBOARD = 3, 6
+INSIGHTS_IN_SUMMARY, WAITING_IN_SUMMARY = 3, 2
 CHART_WIDTH, CHART_HEIGHT = 300, 60
 
 
@@ -108,6 +114,10 @@ def glance(patient, now):
         "latest_checkin": checkins[0] if checkins else None,
         "today_checkin": next((c for c in checkins if c.day == today), None),
         "recent": Episode.objects.for_patient(patient).prefetch_related("locations")[:5],
+        "insight_days": INSIGHT_DAYS,
+        "insights": what_goes_with(
+            patient, Period.last(INSIGHT_DAYS, today), shown=INSIGHTS_ON_DASHBOARD, waiting_shown=WAITING_ON_DASHBOARD
+        ),
     }
 
 
@@ -117,7 +127,10 @@ def daily_chart(by_day, first_day, last_day):
     items = []
     for i in range(days):
         day = first_day + timedelta(days=i)
-        items.append({"day": day, "n": by_day.get(day, {}).get("n", 0)})
+        # Labels made here: the template's date filter costs more than the rest of the chart.
+        items.append(
+            {"day": day, "label": f"{day.day} {day:%b}", "weekday": f"{day:%a}", "n": by_day.get(day, {}).get("n", 0)}
+        )
     return bar_chart(items, width=CHART_WIDTH, height=CHART_HEIGHT)
 
 
@@ -130,7 +143,7 @@ TOP_ACTIVITIES = 5
 FLAG_DATES_SHOWN = 5
 LATEST_PENN_SHOWN = 3
 # What the second page has room for.
-MEDICINES_SHOWN = 8
+MEDICINES_SHOWN = 4
 HISTORY_CHARS, HISTORY_LINES = 180, 2
 QUESTIONS_CHARS, QUESTIONS_LINES = 450, 6
 # "Spasms that keep coming": on most days of a week, for at least this many weeks in a row,
@@ -299,6 +312,7 @@ def build_summary(patient, period, now, *, appendix=False):
         "diary_start": diary_start.astimezone(zone).date() if diary_start else None,
     }
     context.update(_daily_factors(patient, period))
+    context["insights"] = what_goes_with(patient, period, shown=INSIGHTS_IN_SUMMARY, waiting_shown=WAITING_IN_SUMMARY)
     context.update(_medicines(patient, period, start, end))
     context["reliefs"] = _reliefs(patient, start, end)
     if not n:
@@ -558,6 +572,56 @@ def _daily_factors(patient, period):
     ]
     latest = list(checkins.order_by("-day")[:LATEST_PENN_SHOWN]) if factors["n"] else []
     return {"factors": factors, "supplements": supplements, "latest_penn": latest}
+
+
+def what_goes_with(patient, period, *, shown, waiting_shown):
+    """
+    The factors that go with more or fewer spasms in a period (logs.insights),
+    from three queries: the check-ins, the episodes of each local day, and the
+    medicines taken. The first `shown` rows come with a forest plot, and the
+    first `waiting_shown` factors still short of days are named.
+    """
+    checkins = list(
+        CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day).only(*insights.CHECKIN_FIELDS)
+    )
+    medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
+    found = insights.compare(
+        checkins,
+        episodes_by_day(patient, period),
+        medicines.values("id", "name", "started", "stopped"),
+    )
+    rows = found.associations[:shown]
+    return {
+        "found": found,
+        "plot": forest_plot(rows),
+        "more": len(found.associations) - len(rows),
+        "waiting": found.waiting[:waiting_shown],
+        "waiting_more": len(found.waiting[waiting_shown:]),
+    }
+
+
+def episodes_by_day(patient, period):
+    """
+    {day: episodes} for the period's days in the patient's zone, grouped by UTC
+    quarter hour in the database (as the summary's hours are), each quarter
+    then placed in its day by the days' starts.
+    """
+    zone = patient.zone
+    days = [period.first_day + timedelta(days=offset) for offset in range(period.days + 1)]
+    starts = [local_midnight(day, zone).timestamp() // 900 for day in days]
+    start, end = period.bounds(zone)
+    counts = {}
+    for quarter, n in (
+        Episode.objects.for_patient(patient)
+        .between(start, end)
+        .annotate(quarter=QuarterHour("started_at"))
+        .values_list("quarter")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        day = days[bisect_right(starts, quarter) - 1]
+        counts[day] = counts.get(day, 0) + n
+    return counts
 
 
 def _medicines(patient, period, start, end):

@@ -212,12 +212,13 @@ def _logged(episode):
 
 @patient_required
 def quick_log(request):
-    form = QuickLogForm(request.POST or None, shortcuts=quick_log_shortcuts(request.user))
+    form = QuickLogForm(request.POST or None)
     if form.is_valid():
         with transaction.atomic():
             episode = form.save(request.user)
             audit.record(request, "logged", episode)
         return _logged(episode)
+    form.offer(quick_log_shortcuts(request.user))
     episodes = Episode.objects.for_patient(request.user).prefetch_related("locations")
     logged_pk = request.GET.get("logged", "")
     return render(

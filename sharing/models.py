@@ -83,8 +83,14 @@ class ShareQuerySet(models.QuerySet):
 class Share(models.Model):
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares")
     via = models.CharField(max_length=10, choices=Via)
+    # Indexed by (clinician, expires_at).
     clinician = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="shared_with_me"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shared_with_me",
+        db_index=False,
     )
     first_day = models.DateField()
     last_day = models.DateField()
@@ -162,7 +168,8 @@ class Share(models.Model):
 class AccessRecord(models.Model):
     """One look at shared data: who, what, when, from where. Written once, never changed."""
 
-    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="accesses")
+    # Indexed by (share, at).
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="accesses", db_index=False)
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

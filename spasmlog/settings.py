@@ -117,6 +117,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's default random_page_cost (4) prices an index lookup for spinning disks, so a
+    # patient's few hundred episodes were joined to their places by scanning every patient's
+    # places. On SSD or in memory a random read costs about what a read in order does.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c random_page_cost={os.environ.get('PG_RANDOM_PAGE_COST', '1.1')}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "logs.User"

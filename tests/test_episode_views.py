@@ -105,6 +105,23 @@ class TestQuickLog:
         with django_assert_num_queries(5):
             patient_client.get(reverse("logs:quick-log"))
 
+    def test_logging_reads_only_the_session_and_the_account(self, patient_client, patient, django_assert_num_queries):
+        """A post is checked without the quick log's shortcuts: 2 reads, then the episode, its place and the audit."""
+        EpisodeFactory(patient=patient)
+        data = {"locations": "calf:left", "intensity": "4", "kind": "cramp"}
+        with django_assert_num_queries(7) as queries:
+            response = patient_client.post(reverse("logs:quick-log"), data)
+        assert response.status_code == 302
+        sql = [query["sql"] for query in queries.captured_queries]
+        assert not any("COUNT" in statement for statement in sql)
+        assert sum(statement.startswith("INSERT") for statement in sql) == 3
+        assert sum("SAVEPOINT" in statement for statement in sql) == 2  # the view's one transaction
+
+    def test_a_place_off_the_shortcuts_is_logged(self, patient_client, patient):
+        response = patient_client.post(reverse("logs:quick-log"), {"locations": "tongue:midline", "kind": "twitch"})
+        assert response.status_code == 302
+        assert patient.episodes.get().locations.get().region == "tongue"
+
 
 class TestEpisodeForm:
     def test_it_saves_every_detail(self, patient_client, patient):

@@ -58,3 +58,28 @@ def test_pages_load_nothing_from_elsewhere(patient_client):
         assert "http://" not in page and "https://" not in page and "//cdn" not in page
         assert "<style" not in page and " style=" not in page
         assert "<script>" not in page and "<script src" in page
+
+
+def test_postgresql_prices_random_reads_for_ssd():
+    """At PostgreSQL's default (4) a patient's places were joined by scanning every patient's."""
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update(PRODUCTION, DATABASE_URL="postgres://spasmlog@db:5432/spasmlog")
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**environment, "DJANGO_SETTINGS_MODULE": "spasmlog.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "-c random_page_cost=1.1"
+
+
+def test_the_database_connection_uses_it(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite has no planner costs to set
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"

@@ -175,7 +175,7 @@ class DemoDiary:
                     nicotine=False,
                     stress=min(10, max(0, round(rng.gauss(4, 2)))),
                     exercise_minutes=exercise,
-                    exercise_new=exercise > 0 and rng.random() < 0.15,
+                    exercise_new=exercise > 0 and rng.random() < 0.3,
                     sun_heat_minutes=rng.choice([0, 0, 15, 30, 60, 120]),
                     magnesium=rng.random() < 0.6,
                     vitamin_d=rng.random() < 0.8,
@@ -189,11 +189,11 @@ class DemoDiary:
     def _rate(self, checkin, yesterday):
         rate = self.base_rate
         if checkin and checkin.sleep_hours is not None and checkin.sleep_hours < 6:
-            rate *= 2.0
+            rate *= 2.5
         if checkin and checkin.fluids_glasses is not None and checkin.fluids_glasses < 6:
-            rate *= 1.4
+            rate *= 1.6
         if yesterday and yesterday.exercise_new:
-            rate *= 1.7
+            rate *= 2.5
         return rate
 
     def _episodes(self, patient, checkins_by_day):

@@ -1,0 +1,309 @@
+"""
+What goes with more spasms, honestly.
+
+For each daily factor (short sleep, few fluids, much caffeine, high stress,
+nicotine, new exercise, sun or heat, each supplement, each medicine) the
+episodes on the days with it are compared with those on the days without: the
+rate ratio, with a 95% confidence interval, on the same day and on the day
+after.
+
+The days compared are the days with a check-in: a day without one may simply
+not have been logged, and its factors are unknown. For the day after, that day
+needs a check-in too.
+
+The model is a Poisson regression of each day's episodes on the factor, fitted
+by statsmodels, with the variance scaled by the spread the days really show
+(quasi-Poisson; never narrower than plain Poisson). Spasms come in bursts, and a
+plain Poisson interval would claim more certainty than a diary holds.
+
+Many factors are compared at once, so some intervals will leave out 1 by chance
+alone: an association is called clear only when it also holds with the p-values
+adjusted for all the comparisons (Benjamini-Hochberg, again statsmodels), and
+"possibly" otherwise.
+
+A factor is compared only when each side has at least MIN_DAYS days; until then
+the patient is told how many more check-ins it needs. None of this says what
+causes what: the words are "associated with" and "more spasms on days with".
+"""
+
+import math
+import warnings
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from operator import attrgetter
+
+import numpy as np
+from django.template.defaultfilters import truncatechars
+from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.stats.multitest import multipletests
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+from logs.models import SUPPLEMENT_FIELDS, CheckIn
+
+MIN_DAYS = 7
+# A medicine's name is cut to this many characters where it names a factor.
+LABEL_CHARS = 30
+LAGS = (0, 1)
+CONFIDENCE = 0.95
+# The check-in fields the factors read.
+CHECKIN_FIELDS = [
+    "day",
+    "sleep_hours",
+    "fluids_glasses",
+    "caffeine_drinks",
+    "stress",
+    "nicotine",
+    "exercise_new",
+    "sun_heat_minutes",
+    *SUPPLEMENT_FIELDS,
+]
+
+
+def _below(value, limit):
+    return None if value is None else value < limit
+
+
+def _at_least(value, limit):
+    return None if value is None else value >= limit
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A yes-or-no question about a day, answered from its check-in: None when it was not recorded."""
+
+    key: str
+    label: str
+    present: object  # check-in -> True, False or None
+
+    # A template reads its label; calling it there would ask a day of nothing.
+    do_not_call_in_templates = True
+
+    def __call__(self, checkin):
+        return self.present(checkin)
+
+
+DAILY_FACTORS = [
+    Factor("short_sleep", "sleep under 6 hours", lambda c: _below(c.sleep_hours, 6)),
+    Factor("few_fluids", "fewer than 6 glasses of fluids", lambda c: _below(c.fluids_glasses, 6)),
+    Factor("caffeine", "3 or more caffeine drinks", lambda c: _at_least(c.caffeine_drinks, 3)),
+    Factor("stress", "stress of 7 or more", lambda c: _at_least(c.stress, 7)),
+    Factor("nicotine", "nicotine", attrgetter("nicotine")),
+    Factor("new_exercise", "new or unusual exercise", attrgetter("exercise_new")),
+    Factor("sun_heat", "time in sun or heat", lambda c: _at_least(c.sun_heat_minutes, 1)),
+    *(Factor(name, CheckIn._meta.get_field(name).verbose_name, attrgetter(name)) for name in SUPPLEMENT_FIELDS),
+]
+
+
+def medicine_factor(medicine):
+    """Taking a medicine of the list: on the days from its start to its stop (open ends count as taken)."""
+    started, stopped = medicine["started"], medicine["stopped"]
+
+    def taken(checkin):
+        return (started is None or started <= checkin.day) and (stopped is None or checkin.day <= stopped)
+
+    return Factor(f"medicine_{medicine['id']}", truncatechars(medicine["name"], LABEL_CHARS), taken)
+
+
+@dataclass(frozen=True)
+class Association:
+    """One factor, on the same day (lag 0) or the day before (lag 1), against the days without it."""
+
+    factor: Factor
+    lag: int
+    days_with: int
+    days_without: int
+    episodes_with: int
+    episodes_without: int
+    ratio: float
+    low: float
+    high: float
+    p_value: float
+    # The p-value adjusted for all the factors compared (Benjamini-Hochberg).
+    q_value: float = 1.0
+
+    @property
+    def rate_with(self):
+        return self.episodes_with / self.days_with
+
+    @property
+    def rate_without(self):
+        return self.episodes_without / self.days_without
+
+    @property
+    def direction(self):
+        """ "more" or "fewer" when the whole interval lies on one side of 1, else "unclear"."""
+        if self.low > 1:
+            return "more"
+        if self.high < 1:
+            return "fewer"
+        return "unclear"
+
+    @property
+    def possibly_chance(self):
+        """The interval leaves out 1, but with this many comparisons it could still be chance."""
+        return self.direction != "unclear" and self.q_value >= 1 - CONFIDENCE
+
+    @property
+    def when(self):
+        return "on days with" if self.lag == 0 else "the day after"
+
+    @property
+    def headline(self):
+        words = {"more": "more spasms", "fewer": "fewer spasms", "unclear": "no clear difference"}
+        headline = (
+            f"{'possibly ' if self.possibly_chance else ''}{words[self.direction]} {self.when} {self.factor.label}"
+        )
+        return headline[0].upper() + headline[1:]
+
+    @property
+    def ratio_text(self):
+        """The ratio and its interval, short, for a table."""
+        if not self.episodes_with:
+            return f"0 (up to {self.high:.1f})"
+        if not self.episodes_without:
+            return f"only with it (from {self.low:.1f})"
+        return f"{self.ratio:.1f} ({self.low:.1f} to {self.high:.1f})"
+
+    @property
+    def estimate(self):
+        """The ratio and its interval in words."""
+        if not self.episodes_with:
+            return f"none on the days with it (95% CI up to {self.high:.1f} times the rate)"
+        if not self.episodes_without:
+            return f"only on the days with it (95% CI from {self.low:.1f} times the rate)"
+        return f"{self.ratio:.1f} times the rate (95% CI {self.low:.1f} to {self.high:.1f})"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A factor seen in the diary with too few days on one side to compare yet."""
+
+    factor: Factor
+    days_with: int
+    days_without: int
+
+    @property
+    def needed_with(self):
+        return max(0, MIN_DAYS - self.days_with)
+
+    @property
+    def needed_without(self):
+        return max(0, MIN_DAYS - self.days_without)
+
+    @property
+    def needs(self):
+        """How many more check-ins it needs, in words."""
+        with_it = f"{self.needed_with} more check-in{'s' if self.needed_with != 1 else ''} with it"
+        without = f"{self.needed_without} more without it"
+        if self.needed_with and self.needed_without:
+            return f"{with_it} and {self.needed_without} more without"
+        return with_it if self.needed_with else without
+
+
+@dataclass(frozen=True)
+class Insights:
+    associations: list  # strongest evidence first
+    waiting: list
+    checkin_days: int
+    episodes: int
+
+    @property
+    def clear(self):
+        """The associations that hold up however many factors were compared."""
+        return [row for row in self.associations if row.direction != "unclear" and not row.possibly_chance]
+
+    @property
+    def checkins_needed(self):
+        """With fewer than twice MIN_DAYS check-ins, no factor can have enough days on both sides."""
+        return max(0, 2 * MIN_DAYS - self.checkin_days)
+
+
+def compare(checkins, episodes_by_day, medicines=()):
+    """
+    The associations of a period's check-ins (objects with the CHECKIN_FIELDS)
+    and the episodes of each of its days ({day: count}), with each medicine's
+    dates (dicts of id, name, started, stopped) as factors too.
+    """
+    by_day = {checkin.day: checkin for checkin in checkins}
+    factors = [*DAILY_FACTORS, *(medicine_factor(medicine) for medicine in medicines)]
+    associations, waiting = [], []
+    for lag in LAGS:
+        # Pairs of (the day of the factor, the day of the spasms), both with a check-in.
+        pairs = [(checkin, by_day.get(checkin.day + timedelta(days=lag))) for checkin in checkins]
+        pairs = [(checkin, outcome) for checkin, outcome in pairs if outcome is not None]
+        counts = np.array([episodes_by_day.get(outcome.day, 0) for _, outcome in pairs], dtype=float)
+        for factor in factors:
+            answers = [factor(checkin) for checkin, _ in pairs]
+            known = np.array([answer is not None for answer in answers], dtype=bool)
+            present = np.array([bool(answer) for answer in answers], dtype=bool)
+            days_with = int((present & known).sum())
+            days_without = int((~present & known).sum())
+            if not days_with or not days_without:
+                continue  # the same on every day of the period: nothing to compare
+            if days_with < MIN_DAYS or days_without < MIN_DAYS:
+                if lag == 0:
+                    waiting.append(Waiting(factor, days_with, days_without))
+                continue
+            associations.append(_associate(factor, lag, present[known], counts[known]))
+    if associations:
+        adjusted = multipletests([row.p_value for row in associations], alpha=1 - CONFIDENCE, method="fdr_bh")[1]
+        associations = [replace(row, q_value=float(q)) for row, q in zip(associations, adjusted, strict=True)]
+    associations.sort(key=_strength)
+    return Insights(associations, waiting, checkin_days=len(checkins), episodes=int(sum(episodes_by_day.values())))
+
+
+def _associate(factor, lag, present, counts):
+    days_with, days_without = int(present.sum()), int((~present).sum())
+    episodes_with, episodes_without = int(counts[present].sum()), int(counts[~present].sum())
+    if episodes_with and episodes_without:
+        ratio, low, high, p_value = rate_ratio(present, counts)
+    else:
+        # No spasms at all on one side: the ratio is 0 or unbounded, which the regression
+        # cannot fit; the exact conditional interval still says how far it can be trusted.
+        ratio, low, high, p_value = exact_rate_ratio(episodes_with, days_with, episodes_without, days_without)
+    return Association(factor, lag, days_with, days_without, episodes_with, episodes_without, ratio, low, high, p_value)
+
+
+def rate_ratio(present, counts):
+    """
+    The ratio of the rates of counts with and without present, its 95%
+    confidence interval and the p-value against no difference, from a Poisson
+    regression whose variance follows the spread of the counts, or Poisson's if
+    that is smaller.
+    """
+    design = np.column_stack([np.ones(len(counts)), present.astype(float)])
+    model = GLM(counts, design, family=families.Poisson())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", (ConvergenceWarning, PerfectSeparationWarning, RuntimeWarning))
+        if np.ptp(counts) == 0:
+            result = model.fit(scale=1.0)  # the same count every day: no spread to scale by
+        else:
+            result = model.fit(scale="X2")
+            if result.scale < 1:
+                result = model.fit(scale=1.0, start_params=result.params)
+        low, high = result.conf_int(alpha=1 - CONFIDENCE)[1]
+    return math.exp(result.params[1]), math.exp(low), math.exp(high), float(result.pvalues[1])
+
+
+def exact_rate_ratio(episodes_with, days_with, episodes_without, days_without):
+    """
+    The rate ratio with the exact conditional (Clopper-Pearson) interval: given
+    all the episodes, those on the days with the factor are binomial, with a
+    share that the days and the ratio fix.
+    """
+    total = episodes_with + episodes_without
+    test = stats.binomtest(episodes_with, total, days_with / (days_with + days_without))
+    interval = test.proportion_ci(confidence_level=CONFIDENCE, method="exact")
+    scale = days_without / days_with
+
+    def ratio(share):
+        return math.inf if share >= 1 else share / (1 - share) * scale
+
+    return ratio(episodes_with / total), ratio(interval.low), ratio(interval.high), float(test.pvalue)
+
+
+def _strength(row):
+    """Strongest evidence first: the smallest p-value."""
+    return (row.p_value, row.factor.label, row.lag)
