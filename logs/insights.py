@@ -26,6 +26,7 @@ the patient is told how many more check-ins it needs. None of this says what
 causes what: the words are "associated with" and "more spasms on days with".
 """
 
+import hashlib
 import math
 import warnings
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ from datetime import timedelta
 from operator import attrgetter
 
 import numpy as np
+from django.core.cache import cache
 from django.template.defaultfilters import truncatechars
 from scipy import stats
 from statsmodels.genmod import families
@@ -47,6 +49,8 @@ MIN_DAYS = 7
 LABEL_CHARS = 30
 LAGS = (0, 1)
 CONFIDENCE = 0.95
+# How long a fitted comparison is kept; the key is its data, so it never goes stale.
+CACHE_SECONDS = 7 * 24 * 3600
 # The check-in fields the factors read.
 CHECKIN_FIELDS = [
     "day",
@@ -228,7 +232,7 @@ def compare(checkins, episodes_by_day, medicines=()):
     """
     by_day = {checkin.day: checkin for checkin in checkins}
     factors = [*DAILY_FACTORS, *(medicine_factor(medicine) for medicine in medicines)]
-    associations, waiting = [], []
+    compared, waiting = [], []
     for lag in LAGS:
         # Pairs of (the day of the factor, the day of the spasms), both with a check-in.
         pairs = [(checkin, by_day.get(checkin.day + timedelta(days=lag))) for checkin in checkins]
@@ -246,7 +250,21 @@ def compare(checkins, episodes_by_day, medicines=()):
                 if lag == 0:
                     waiting.append(Waiting(factor, days_with, days_without))
                 continue
-            associations.append(_associate(factor, lag, present[known], counts[known]))
+            compared.append((factor, lag, present[known], counts[known]))
+
+    estimates = _estimates([(present, counts) for _, _, present, counts in compared])
+    associations = [
+        Association(
+            factor,
+            lag,
+            int(present.sum()),
+            int((~present).sum()),
+            int(counts[present].sum()),
+            int(counts[~present].sum()),
+            *estimate,
+        )
+        for (factor, lag, present, counts), estimate in zip(compared, estimates, strict=True)
+    ]
     if associations:
         adjusted = multipletests([row.p_value for row in associations], alpha=1 - CONFIDENCE, method="fdr_bh")[1]
         associations = [replace(row, q_value=float(q)) for row, q in zip(associations, adjusted, strict=True)]
@@ -254,16 +272,34 @@ def compare(checkins, episodes_by_day, medicines=()):
     return Insights(associations, waiting, checkin_days=len(checkins), episodes=int(sum(episodes_by_day.values())))
 
 
-def _associate(factor, lag, present, counts):
+def _estimates(comparisons):
+    """
+    (ratio, low, high, p-value) for each (present, counts). The same days give
+    the same answer, so each is kept in Django's cache under a digest of its
+    data: a dashboard opened again fits nothing unless the diary changed.
+    """
+    keys = [
+        f"insights:v1:{hashlib.sha256(present.tobytes() + b'|' + counts.tobytes()).hexdigest()}"
+        for present, counts in comparisons
+    ]
+    known = cache.get_many(keys)
+    fitted = {}
+    for key, (present, counts) in zip(keys, comparisons, strict=True):
+        if key not in known:
+            fitted[key] = _estimate(present, counts)
+    if fitted:
+        cache.set_many(fitted, timeout=CACHE_SECONDS)
+    return [known.get(key) or fitted[key] for key in keys]
+
+
+def _estimate(present, counts):
     days_with, days_without = int(present.sum()), int((~present).sum())
     episodes_with, episodes_without = int(counts[present].sum()), int(counts[~present].sum())
     if episodes_with and episodes_without:
-        ratio, low, high, p_value = rate_ratio(present, counts)
-    else:
-        # No spasms at all on one side: the ratio is 0 or unbounded, which the regression
-        # cannot fit; the exact conditional interval still says how far it can be trusted.
-        ratio, low, high, p_value = exact_rate_ratio(episodes_with, days_with, episodes_without, days_without)
-    return Association(factor, lag, days_with, days_without, episodes_with, episodes_without, ratio, low, high, p_value)
+        return rate_ratio(present, counts)
+    # No spasms at all on one side: the ratio is 0 or unbounded, which the regression
+    # cannot fit; the exact conditional interval still says how far it can be trusted.
+    return exact_rate_ratio(episodes_with, days_with, episodes_without, days_without)
 
 
 def rate_ratio(present, counts):

@@ -116,7 +116,11 @@ def glance(patient, now):
         "recent": Episode.objects.for_patient(patient).prefetch_related("locations")[:5],
         "insight_days": INSIGHT_DAYS,
         "insights": what_goes_with(
-            patient, Period.last(INSIGHT_DAYS, today), shown=INSIGHTS_ON_DASHBOARD, waiting_shown=WAITING_ON_DASHBOARD
+            patient,
+            Period.last(INSIGHT_DAYS, today),
+            today,
+            shown=INSIGHTS_ON_DASHBOARD,
+            waiting_shown=WAITING_ON_DASHBOARD,
         ),
     }
 
@@ -312,7 +316,9 @@ def build_summary(patient, period, now, *, appendix=False):
         "diary_start": diary_start.astimezone(zone).date() if diary_start else None,
     }
     context.update(_daily_factors(patient, period))
-    context["insights"] = what_goes_with(patient, period, shown=INSIGHTS_IN_SUMMARY, waiting_shown=WAITING_IN_SUMMARY)
+    context["insights"] = what_goes_with(
+        patient, period, made.astimezone(zone).date(), shown=INSIGHTS_IN_SUMMARY, waiting_shown=WAITING_IN_SUMMARY
+    )
     context.update(_medicines(patient, period, start, end))
     context["reliefs"] = _reliefs(patient, start, end)
     if not n:
@@ -574,22 +580,25 @@ def _daily_factors(patient, period):
     return {"factors": factors, "supplements": supplements, "latest_penn": latest}
 
 
-def what_goes_with(patient, period, *, shown, waiting_shown):
+def what_goes_with(patient, period, today, *, shown, waiting_shown):
     """
     The factors that go with more or fewer spasms in a period (logs.insights),
     from three queries: the check-ins, the episodes of each local day, and the
-    medicines taken. The first `shown` rows come with a forest plot, and the
-    first `waiting_shown` factors still short of days are named.
+    medicines taken. Only whole days count: today's spasms are not all in yet.
+    The first `shown` rows come with a forest plot, and the first
+    `waiting_shown` factors still short of days are named.
     """
-    checkins = list(
-        CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day).only(*insights.CHECKIN_FIELDS)
-    )
-    medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
-    found = insights.compare(
-        checkins,
-        episodes_by_day(patient, period),
-        medicines.values("id", "name", "started", "stopped"),
-    )
+    period = Period(period.first_day, min(period.last_day, today - timedelta(days=1)))
+    if period.days < 1:
+        found = insights.compare([], {})
+    else:
+        checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day)
+        medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
+        found = insights.compare(
+            list(checkins.only(*insights.CHECKIN_FIELDS)),
+            episodes_by_day(patient, period),
+            medicines.values("id", "name", "started", "stopped"),
+        )
     rows = found.associations[:shown]
     return {
         "found": found,

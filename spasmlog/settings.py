@@ -126,6 +126,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each process's own memory, unless shared (Redis, for one): the links' guessing
+# counter and the fitted insights, which are small and keyed by their data.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
+
 AUTH_USER_MODEL = "logs.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "logs:quick-log"

@@ -203,10 +203,24 @@ def test_what_goes_with_reads_the_diary_in_three_queries(patient, django_assert_
     patterned_diary(patient, today)
     MedicineFactory(patient=patient, started=today - timedelta(days=30))
     with django_assert_num_queries(3):
-        found = summary.what_goes_with(patient, summary.Period.last(90, today), shown=3, waiting_shown=2)["found"]
+        found = summary.what_goes_with(patient, summary.Period.last(90, today), today, shown=3, waiting_shown=2)[
+            "found"
+        ]
     sleep = row(found, "short_sleep")
     assert (sleep.days_with, sleep.days_without, sleep.episodes_with, sleep.episodes_without) == (20, 40, 80, 40)
     assert sleep.ratio == pytest.approx(4.0)
+
+
+def test_today_is_left_out_until_it_is_over(patient):
+    today = timezone.now().astimezone(patient.zone).date()
+    patterned_diary(patient, today)
+    period = summary.Period.last(90, today)
+    before = summary.what_goes_with(patient, period, today, shown=3, waiting_shown=2)["found"]
+    CheckInFactory(patient=patient, day=today, sleep_hours=5, penn_frequency=2)
+    EpisodeFactory(patient=patient)
+    assert summary.what_goes_with(patient, period, today, shown=3, waiting_shown=2)["found"] == before
+    tomorrow = summary.what_goes_with(patient, period, today + timedelta(days=1), shown=3, waiting_shown=2)["found"]
+    assert row(tomorrow, "short_sleep").days_with == row(before, "short_sleep").days_with + 1
 
 
 def test_episodes_are_counted_on_the_patients_own_day(patient):
@@ -232,7 +246,7 @@ def test_the_dashboard_card_and_the_summary_show_them(patient_client, patient):
 
 def test_with_too_few_check_ins_the_card_says_how_many_more(patient_client, patient):
     today = timezone.now().astimezone(patient.zone).date()
-    for offset in range(5):
+    for offset in range(1, 6):
         CheckInFactory(
             patient=patient, day=today - timedelta(days=offset), sleep_hours=8, penn_frequency=0, penn_severity=None
         )
@@ -250,3 +264,19 @@ def test_the_demo_diary_shows_its_built_in_patterns(db, settings, client):
     assert "More spasms on days with sleep under 6 hours" in clear
     assert "More spasms the day after new or unusual exercise" in clear
     assert {item["row"].factor.key for item in card["plot"]["rows"][:2]} == {"short_sleep", "new_exercise"}
+
+
+def test_the_same_days_are_not_fitted_twice(monkeypatch):
+    rng = np.random.default_rng(9)
+    checkins, counts = diary(rng, days=90)
+    fits = []
+    fit = insights.rate_ratio
+    monkeypatch.setattr(insights, "rate_ratio", lambda *args: fits.append(1) or fit(*args))
+    first = compare(checkins, counts)
+    fitted = len(fits)
+    assert fitted == len(first.associations)
+    assert compare(checkins, counts) == first and len(fits) == fitted
+    # One more spasm on the first day changes the same-day comparisons; that day is no "day after".
+    counts[checkins[0].day] = counts.get(checkins[0].day, 0) + 1
+    compare(checkins, counts)
+    assert len(fits) == fitted + sum(row.lag == 0 for row in first.associations)
