@@ -131,6 +131,12 @@ class Patient(FastHttpUser):
     def summary(self):
         self.page("/summary/", "summary")
 
+    @tag("signed-in-ceiling")
+    @task(1)
+    def signed_in_ceiling(self):
+        """The view that does no work, asked by a signed-in patient: the session and the account are read."""
+        self.page("/healthz/live", "ceiling, signed in")
+
     def page(self, path, name):
         with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as response:
             if response.status_code != 200:
