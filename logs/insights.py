@@ -128,14 +128,6 @@ class Association:
     q_value: float = 1.0
 
     @property
-    def rate_with(self):
-        return self.episodes_with / self.days_with
-
-    @property
-    def rate_without(self):
-        return self.episodes_without / self.days_without
-
-    @property
     def direction(self):
         """ "more" or "fewer" when the whole interval lies on one side of 1, else "unclear"."""
         if self.low > 1:
@@ -218,10 +210,12 @@ class Insights:
         """The associations that hold up however many factors were compared."""
         return [row for row in self.associations if row.direction != "unclear" and not row.possibly_chance]
 
+    # With fewer check-ins than this, no factor can have MIN_DAYS days on both sides.
+    checkins_required = 2 * MIN_DAYS
+
     @property
     def checkins_needed(self):
-        """With fewer than twice MIN_DAYS check-ins, no factor can have enough days on both sides."""
-        return max(0, 2 * MIN_DAYS - self.checkin_days)
+        return max(0, self.checkins_required - self.checkin_days)
 
 
 def compare(checkins, episodes_by_day, medicines=()):
@@ -289,7 +283,8 @@ def _estimates(comparisons):
             fitted[key] = _estimate(present, counts)
     if fitted:
         cache.set_many(fitted, timeout=CACHE_SECONDS)
-    return [known.get(key) or fitted[key] for key in keys]
+    estimates = known | fitted
+    return [estimates[key] for key in keys]
 
 
 def _estimate(present, counts):

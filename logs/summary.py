@@ -316,12 +316,21 @@ def build_summary(patient, period, now, *, appendix=False):
         "diary_start": diary_start.astimezone(zone).date() if diary_start else None,
     }
     context.update(_daily_factors(patient, period))
-    context["insights"] = what_goes_with(
-        patient, period, made.astimezone(zone).date(), shown=INSIGHTS_IN_SUMMARY, waiting_shown=WAITING_IN_SUMMARY
-    )
     context.update(_medicines(patient, period, start, end))
     context["reliefs"] = _reliefs(patient, start, end)
+
+    def insights_of(counts):
+        return what_goes_with(
+            patient,
+            period,
+            made.astimezone(zone).date(),
+            shown=INSIGHTS_IN_SUMMARY,
+            waiting_shown=WAITING_IN_SUMMARY,
+            counts=counts,
+        )
+
     if not n:
+        context["insights"] = insights_of({})
         context["red_flags"], context["urgent"] = [], False
         return context
 
@@ -339,6 +348,8 @@ def build_summary(patient, period, now, *, appendix=False):
         hourly.append(row)
     by_day = _by_day(hourly)
     weeks = _weeks(by_day, period)
+    # The days' episodes are counted already: the insights take them rather than count again.
+    context["insights"] = insights_of({row["day"]: row["n"] for row in by_day})
     context.update(
         {
             "totals": totals,
@@ -580,10 +591,11 @@ def _daily_factors(patient, period):
     return {"factors": factors, "supplements": supplements, "latest_penn": latest}
 
 
-def what_goes_with(patient, period, today, *, shown, waiting_shown):
+def what_goes_with(patient, period, today, *, shown, waiting_shown, counts=None):
     """
     The factors that go with more or fewer spasms in a period (logs.insights),
-    from three queries: the check-ins, the episodes of each local day, and the
+    from three queries: the check-ins, the episodes of each local day (or
+    `counts`, {day: episodes}, when the caller has them already), and the
     medicines taken. Only whole days count: today's spasms are not all in yet.
     The first `shown` rows come with a forest plot, and the first
     `waiting_shown` factors still short of days are named.
@@ -592,11 +604,13 @@ def what_goes_with(patient, period, today, *, shown, waiting_shown):
     if period.days < 1:
         found = insights.compare([], {})
     else:
+        if counts is None:
+            counts = episodes_by_day(patient, period)
         checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day)
         medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
         found = insights.compare(
             list(checkins.only(*insights.CHECKIN_FIELDS)),
-            episodes_by_day(patient, period),
+            {day: n for day, n in counts.items() if period.first_day <= day <= period.last_day},
             medicines.values("id", "name", "started", "stopped"),
         )
     rows = found.associations[:shown]

@@ -244,6 +244,18 @@ def test_the_dashboard_card_and_the_summary_show_them(patient_client, patient):
         assert 'class="forest"' in page
 
 
+def test_the_summary_counts_the_days_once_and_finds_the_same(patient_client, patient):
+    """It hands its own count of each day's episodes to the insights instead of counting again."""
+    today = timezone.now().astimezone(patient.zone).date()
+    patterned_diary(patient, today)
+    EpisodeFactory(patient=patient)  # today's, which neither counts until the day is over
+    period = summary.Period.last(90, today)
+    alone = summary.what_goes_with(patient, period, today, shown=3, waiting_shown=2)["found"]
+    response = patient_client.get(reverse("logs:summary"))
+    assert response.context["insights"]["found"] == alone
+    assert row(alone, "short_sleep").episodes_with == 80
+
+
 def test_with_too_few_check_ins_the_card_says_how_many_more(patient_client, patient):
     today = timezone.now().astimezone(patient.zone).date()
     for offset in range(1, 6):

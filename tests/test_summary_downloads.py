@@ -192,12 +192,12 @@ def test_the_summary_takes_the_same_queries_for_10_and_10000_episodes(
         EpisodeFactory(patient=patient, started_at=NOW - timedelta(days=days_ago, hours=1))
     CheckInFactory(patient=patient, day=TODAY)
     MedicineFactory(patient=patient)
-    with django_assert_num_queries(15 + 3):
+    with django_assert_num_queries(15 + 2):
         patient_client.get(reverse("logs:summary"), YEAR)
 
     heavy_year(patient, episodes=10_000)
     assert patient.episodes.count() == 10_010
-    with django_assert_num_queries(15 + 3):
+    with django_assert_num_queries(15 + 2):
         response = patient_client.get(reverse("logs:summary"), YEAR)
     assert response.context["n"] == 10_010
 
