@@ -323,7 +323,7 @@ def build_summary(patient, period, now, *, appendix=False):
         return what_goes_with(
             patient,
             period,
-            made.astimezone(zone).date(),
+            made.date(),
             shown=INSIGHTS_IN_SUMMARY,
             waiting_shown=WAITING_IN_SUMMARY,
             counts=counts,

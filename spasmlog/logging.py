@@ -23,6 +23,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def route_name(request):
+    """The name of the route a request was sent to ("logs:episode-edit"), never its path."""
+    match = request.resolver_match
+    if match is None or not match.url_name:
+        return "unknown"
+    return f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+
+
+class NoPathFilter(logging.Filter):
+    """
+    Django's own report of a failed request ("Internal Server Error: /s/…/")
+    names the path, which can hold a shared link's token: name the route instead.
+    """
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        if request is not None and isinstance(record.args, tuple):
+            record.args = tuple(route_name(request) if arg == request.path else arg for arg in record.args)
+        return True
+
+
 class RequestLogMiddleware:
     """
     One line per request: method, the route's name (never the path, which can
@@ -37,13 +58,11 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        match = request.resolver_match
-        route = f"{match.namespace}:{match.url_name}" if match and match.namespace else getattr(match, "url_name", None)
         self.logger.info(
             "request",
             extra={
                 "method": request.method,
-                "route": route or "unknown",
+                "route": route_name(request),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             },

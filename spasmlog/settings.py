@@ -250,6 +250,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "spasmlog.logging.JsonFormatter"}},
+    "filters": {"no_path": {"()": "spasmlog.logging.NoPathFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -257,8 +258,9 @@ LOGGING = {
         "weasyprint": {"level": "ERROR"},
         # Axes says at INFO what it already keeps in its own tables.
         "axes": {"level": "WARNING"},
-        # Django's own request warnings name the path; the request log says the same without it.
-        "django.request": {"level": "ERROR"},
+        # Django's own request warnings say what the request log says already; its errors name
+        # the route instead of the path (NoPathFilter).
+        "django.request": {"level": "ERROR", "filters": ["no_path"]},
         "spasmlog.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
     },
 }

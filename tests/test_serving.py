@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.db import DatabaseError
+from django.test import Client
 from django.urls import reverse
 
 from spasmlog.logging import JsonFormatter
@@ -64,6 +65,25 @@ def test_a_links_token_never_reaches_the_log(client, caplog, db):
     client.get(reverse("sharing:link", args=[token]))
     client.get(reverse("sharing:link", args=["a-wrong-token"]))
     assert token not in caplog.text and "a-wrong-token" not in caplog.text
+
+
+def test_a_failed_request_is_logged_by_route_without_the_links_token(db, caplog, monkeypatch):
+    share = ShareFactory.build(via="link", clinician=None, accepted_at=None)
+    share.patient.save()
+    token = share.new_token()
+    share.save()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr("sharing.views._show_share", broken)
+    caplog.set_level(logging.ERROR, logger="django.request")
+    response = Client(raise_request_exception=False).get(reverse("sharing:link", args=[token]))
+    assert response.status_code == 500
+    [record] = [record for record in caplog.records if record.name == "django.request"]
+    assert record.getMessage() == "Internal Server Error: sharing:link"
+    assert "RuntimeError: broken" in JsonFormatter().format(record)
+    assert token not in caplog.text
 
 
 def free_port():
