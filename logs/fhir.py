@@ -2,9 +2,10 @@
 The diary of a period as an HL7 FHIR R4 Bundle (type collection).
 
 An Observation per episode, a QuestionnaireResponse per check-in and a
-MedicationStatement per medicine, all about one Patient. A concept goes with a
-LOINC or UCUM code only where the code is certain; everything else is sent as
-text, never with an invented code.
+MedicationStatement per medicine, all about one Patient; without the entries
+(a share that does not include them), the Patient and the MedicationStatements
+alone. A concept goes with a LOINC or UCUM code only where the code is certain;
+everything else is sent as text, never with an invented code.
 """
 
 import uuid
@@ -63,8 +64,8 @@ def _minutes(value):
     return {"value": value, "unit": "min", "system": UCUM, "code": "min"}
 
 
-def bundle(patient, period, now):
-    """The FHIR Bundle of the patient's entries in the period, as a dict ready for JSON."""
+def bundle(patient, period, now, *, entries=True):
+    """The FHIR Bundle of the patient's period, as a dict ready for JSON; episodes and check-ins only with entries."""
     zone = patient.zone
     start, end = period.bounds(zone)
     patient_urn = _urn("patient", patient.pk)
@@ -74,19 +75,21 @@ def bundle(patient, period, now):
     profile = getattr(patient, "profile", None)
     if profile and profile.date_of_birth:
         person["birthDate"] = profile.date_of_birth.isoformat()
-    entries = [(patient_urn, person)]
+    resources = [(patient_urn, person)]
 
-    episodes = with_details(
-        Episode.objects.for_patient(patient).between(start, end).order_by("started_at").defer("updated_at")
-    )
-    entries += [(_urn("episode", episode.pk), _observation(episode, subject, zone)) for episode in episodes]
-
-    checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day).order_by("day")
-    entries += [(_urn("checkin", checkin.pk), _questionnaire_response(checkin, subject, zone)) for checkin in checkins]
+    if entries:
+        episodes = with_details(
+            Episode.objects.for_patient(patient).between(start, end).order_by("started_at").defer("updated_at")
+        )
+        resources += [(_urn("episode", episode.pk), _observation(episode, subject, zone)) for episode in episodes]
+        checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day).order_by("day")
+        resources += [
+            (_urn("checkin", checkin.pk), _questionnaire_response(checkin, subject, zone)) for checkin in checkins
+        ]
 
     medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
     today = now.astimezone(zone).date()
-    entries += [
+    resources += [
         (_urn("medicine", medicine.pk), _medication_statement(medicine, subject, zone, today))
         for medicine in medicines.order_by("name")
     ]
@@ -95,7 +98,7 @@ def bundle(patient, period, now):
         "resourceType": "Bundle",
         "type": "collection",
         "timestamp": now.astimezone(zone).isoformat(),
-        "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],
+        "entry": [{"fullUrl": url, "resource": resource} for url, resource in resources],
     }
 
 

@@ -1,4 +1,5 @@
 import calendar
+import logging
 import re
 import zoneinfo
 from datetime import date, timedelta
@@ -6,10 +7,15 @@ from datetime import date, timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth import forms as auth_forms
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from logs import limits, portability
+from logs.dates import EARLIEST_DAY, LATEST_DAY, BoundedDateField, BoundedDateTimeField
 from logs.durations import format_duration, parse_duration
 from logs.models import (
     ACCOMPANYING_FIELDS,
@@ -32,6 +38,7 @@ from logs.models import (
     Side,
     User,
     location_label,
+    normalise_email,
 )
 from logs.summary import DEFAULT_PERIOD_DAYS, Period, local_midnight
 
@@ -96,18 +103,27 @@ class DurationField(forms.Field):
         return attrs
 
 
-class MonthField(forms.DateField):
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class MonthField(BoundedDateField):
     """A month and year, kept as the first day of that month."""
 
-    widget = forms.DateInput
+    widget = MonthInput
+    default_error_messages = {
+        "too_early": f"Pick a month from {EARLIEST_DAY.year} on.",
+        "too_late": f"Pick a month in {LATEST_DAY.year} or before.",
+    }
     month_names = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
     month_names.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "Month and year, for example 2024-03 or March 2024.")
         super().__init__(**kwargs)
-        self.widget.input_type = "month"
-        self.widget.format = "%Y-%m"
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -140,7 +156,12 @@ def _helper(*layout, submit="Save"):
     return helper
 
 
-class SignUpForm(UserCreationForm):
+class SignUpForm(forms.ModelForm):
+    """
+    Who is signing up. No password: it is chosen on the page the e-mailed link
+    opens (OpenAccountForm), by whoever holds the link.
+    """
+
     time_zone = forms.ChoiceField(
         choices=TIME_ZONE_CHOICES,
         initial="UTC",
@@ -158,13 +179,75 @@ class SignUpForm(UserCreationForm):
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
         if not self.is_bound:
             self.fields["time_zone"].widget.attrs["data-browser-zone"] = "1"
-        self.helper = _helper("email", "display_name", "password1", "password2", "time_zone", submit="Create account")
+        self.helper = _helper("email", "display_name", "time_zone", submit="Create account")
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return normalise_email(self.cleaned_data["email"])
 
     def validate_unique(self):
         """An address that has an account is not refused here: that would tell anyone it exists."""
+
+
+class OpenAccountForm(auth_forms.SetPasswordMixin, forms.Form):
+    """The password of an account about to open, chosen on the page the e-mailed link opens."""
+
+    password1, password2 = auth_forms.SetPasswordMixin.create_password_fields(label2="Password again")
+
+    def __init__(self, *args, pending, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = pending
+        self.helper = _helper("password1", "password2", submit="Open my account")
+
+    def clean(self):
+        self.validate_passwords()
+        # Checked against the address and name the account will have.
+        self.validate_password_for_user(self.pending.new_account())
+        return super().clean()
+
+
+RESET_SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
+# Django's own logger for failed password reset e-mails.
+auth_logger = logging.getLogger("django.contrib.auth")
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """
+    Django's, with the same work whether or not an account uses the address:
+    one e-mail either way (a link, or a note that no account uses it), within
+    the limit on account e-mails. Django's own sends nothing to an unknown
+    address, which answers sooner and so tells which addresses have accounts.
+    """
+
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
+    def get_users(self, email):
+        """The accounts that may set a new password, looked up by the address as stored."""
+        users = [
+            user
+            for user in User.objects.filter(email=normalise_email(email), is_active=True)
+            if user.has_usable_password()
+        ]
+        self.found_account = bool(users)
+        return users
+
+    def save(self, *, request, from_email=None, subject_template_name=RESET_SUBJECT_TEMPLATE, **kwargs):
+        email = self.cleaned_data["email"]
+        if not limits.may_send_account_email(request, email):
+            return
+        super().save(request=request, from_email=from_email, subject_template_name=subject_template_name, **kwargs)
+        if self.found_account:
+            return
+        subject = "".join(render_to_string(subject_template_name).splitlines())
+        body = render_to_string(
+            "registration/password_reset_unknown_email.txt",
+            {"email": email, "signup": request.build_absolute_uri(reverse("signup"))},
+        )
+        try:
+            send_mail(subject, body, from_email, [email])
+        except Exception:
+            # As Django's own branch does for an account's link: the page answers the same.
+            auth_logger.exception("Failed to send the note that no account uses an address")
 
 
 class AccountForm(forms.ModelForm):
@@ -190,6 +273,7 @@ class ProfileForm(forms.ModelForm):
             "surgeries",
             "questions",
         ]
+        field_classes = {"date_of_birth": BoundedDateField}
         widgets = {
             "date_of_birth": DateInput(),
             "usual_exercise": forms.Textarea(attrs={"rows": 2}),
@@ -204,8 +288,6 @@ class ProfileForm(forms.ModelForm):
         born = self.cleaned_data["date_of_birth"]
         if born and born > local_today():
             raise forms.ValidationError("A date of birth cannot be in the future.")
-        if born and born.year < 1900:
-            raise forms.ValidationError("Check the year: it is before 1900.")
         return born
 
     def clean_first_noticed(self):
@@ -263,6 +345,7 @@ class EpisodeForm(forms.ModelForm):
             *ACCOMPANYING_FIELDS,
             "notes",
         ]
+        field_classes = {"started_at": BoundedDateTimeField}
         widgets = {
             "started_at": DateTimeLocalInput(),
             "kind": forms.RadioSelect,
@@ -509,6 +592,7 @@ class CheckInForm(forms.ModelForm):
             *SUPPLEMENT_FIELDS,
             "note",
         ]
+        field_classes = {"day": BoundedDateField}
         widgets = {
             "day": DateInput(),
             "penn_frequency": forms.RadioSelect,
@@ -601,6 +685,7 @@ class MedicineForm(forms.ModelForm):
     class Meta:
         model = Medicine
         fields = ["name", "dose", "frequency", "purpose", "kind", "started", "stopped"]
+        field_classes = {"started": BoundedDateField, "stopped": BoundedDateField}
         widgets = {
             "started": DateInput(),
             "stopped": DateInput(),
@@ -636,8 +721,8 @@ class MedicineForm(forms.ModelForm):
 class DateRangeForm(forms.Form):
     """Filters for the lists: a range of days in the patient's zone, and a region."""
 
-    start = forms.DateField(label="From", required=False, widget=DateInput())
-    end = forms.DateField(label="To", required=False, widget=DateInput())
+    start = BoundedDateField(label="From", required=False, widget=DateInput())
+    end = BoundedDateField(label="To", required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -668,10 +753,6 @@ class EpisodeFilterForm(DateRangeForm):
     region = forms.ChoiceField(label="Where", choices=[("", "Anywhere")] + Region.choices, required=False)
 
 
-# No diary goes back further; earlier dates are typing slips (and would overflow the period before).
-EARLIEST_DAY = date(1900, 1, 1)
-
-
 class SummaryForm(forms.Form):
     """Which period the summary covers: the last 30 or 90 days, since a day, or any range."""
 
@@ -688,9 +769,9 @@ class SummaryForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    since = forms.DateField(label="Since", required=False, widget=DateInput())
-    start = forms.DateField(label="From", required=False, widget=DateInput())
-    end = forms.DateField(label="To", required=False, widget=DateInput())
+    since = BoundedDateField(label="Since", required=False, widget=DateInput())
+    start = BoundedDateField(label="From", required=False, widget=DateInput())
+    end = BoundedDateField(label="To", required=False, widget=DateInput())
     appendix = forms.BooleanField(label="Add a list of every episode (an appendix)", required=False)
 
     def __init__(self, *args, today, **kwargs):
@@ -712,10 +793,6 @@ class SummaryForm(forms.Form):
         cleaned = super().clean()
         period = cleaned.get("period")
         today_text = f"{self.today:%-d %B %Y}"
-        for name in ("since", "start", "end"):
-            if cleaned.get(name) and cleaned[name] < EARLIEST_DAY:
-                self.add_error(name, f"Pick a day from {EARLIEST_DAY.year} on.")
-                cleaned[name] = None
         if period == self.SINCE:
             since = cleaned.get("since")
             if since is None and "since" not in self.errors:
@@ -750,7 +827,11 @@ class SummaryForm(forms.Form):
 
 
 class CurrentPasswordMixin:
-    """Changes to the account itself ask for the current password again."""
+    """
+    Changes to the account itself ask for the current password again. Wrong
+    ones are counted for the account (logs.limits); past the limit no password
+    is checked, the right one included, until the window ends.
+    """
 
     def add_current_password(self, user):
         self.user = user
@@ -761,9 +842,17 @@ class CurrentPasswordMixin:
         )
 
     def clean_current_password(self):
-        password = self.cleaned_data["current_password"]
+        return self.checked_current_password(self.cleaned_data["current_password"])
+
+    resting_message = f"Too many wrong passwords. Wait {limits.CURRENT_PASSWORD_WINDOW // 60} minutes, then try again."
+
+    def checked_current_password(self, password):
+        if limits.current_password_resting(self.user):
+            raise forms.ValidationError(self.resting_message, code="resting")
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your current password.")
+            if limits.count_wrong_current_password(self.user):
+                raise forms.ValidationError(self.resting_message, code="resting")
+            raise forms.ValidationError("That is not your current password.", code="password_incorrect")
         return password
 
 
@@ -779,10 +868,19 @@ class EmailChangeForm(CurrentPasswordMixin, forms.ModelForm):
         self.helper = _helper("email", "current_password", submit="Change e-mail address")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("That address cannot be used. Choose another.")
-        return email
+        return normalise_email(self.cleaned_data["email"])
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        # Only once the current password is right: to anyone else the form says nothing about an address.
+        password_right = "current_password" in cleaned
+        if email and password_right and User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            self.add_error("email", "That address cannot be used. Choose another.")
+        return cleaned
+
+    def validate_unique(self):
+        """Checked in clean(), after the current password."""
 
 
 class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
@@ -792,13 +890,28 @@ class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
         self.helper = _helper("current_password", submit=None)
 
 
+class PasswordChangeForm(CurrentPasswordMixin, auth_forms.PasswordChangeForm):
+    """Django's, with the current password counted like the other changes to the account."""
+
+    def clean_old_password(self):
+        return self.checked_current_password(self.cleaned_data["old_password"])
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="A SpasmLog export",
-        help_text="The ZIP from “Export everything”, or the spasmlog.json inside it.",
+        help_text=f"The ZIP from “Export everything”, or the spasmlog.json inside it; "
+        f"up to {portability.MAX_UPLOAD_BYTES // portability.MB} MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json,application/zip,application/json"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper("file", submit="Import")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Django has stored the whole upload by now; portability.read_upload reads it within the limit again.
+        if upload.size > portability.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is larger than {portability.MAX_UPLOAD_BYTES // portability.MB} MB.")
+        return upload

@@ -13,11 +13,12 @@ class PatientTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
-            timezone.activate(request.user.zone)
-        else:
-            timezone.deactivate()
-        return self.get_response(request)
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        # The zone is the thread's until it is given back, so the next request
+        # (or anything else the thread runs) never inherits this person's zone.
+        with timezone.override(request.user.zone):
+            return self.get_response(request)
 
 
 class SessionLimitsMiddleware:

@@ -10,9 +10,11 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from logs.dates import EARLIEST_DAY, EARLIEST_MOMENT, LATEST_DAY
 from logs.durations import format_duration
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
@@ -20,13 +22,31 @@ MAX_DURATION_SECONDS = 24 * 60 * 60
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
+def normalise_email(address: str) -> str:
+    """
+    An e-mail address as accounts keep it and every lookup asks for it: trimmed
+    and in lower case, so that ``Victim@example.com``, as a phone capitalises
+    it, finds the account of ``victim@example.com``.
+    """
+    return address.strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        """Django's own spot for it, used by model validation and by the admin's forms."""
+        return normalise_email(email or "")
+
+    def get_by_natural_key(self, username):
+        """Sign-in looks the account up here (ModelBackend)."""
+        return super().get_by_natural_key(normalise_email(username))
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -60,6 +80,11 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lower_case"),
+        ]
 
     def __str__(self):
         return self.display_name or self.email
@@ -106,6 +131,14 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__lte=F("updated_at")),
                 name="profile_birth_not_future",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=EARLIEST_DAY),
+                name="profile_birth_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_noticed__isnull=True) | Q(first_noticed__gte=EARLIEST_DAY),
+                name="profile_first_noticed_in_bounds",
             ),
             models.CheckConstraint(
                 condition=Q(first_noticed__isnull=True) | Q(first_noticed__lte=F("updated_at")),
@@ -284,6 +317,7 @@ class Episode(models.Model):
                 condition=Q(started_at__lte=F("updated_at") + FUTURE_TOLERANCE),
                 name="episode_start_not_future",
             ),
+            models.CheckConstraint(condition=Q(started_at__gte=EARLIEST_MOMENT), name="episode_start_in_bounds"),
         ]
 
     def __str__(self):
@@ -417,6 +451,11 @@ class Medicine(models.Model):
                 name="medicine_stopped_after_started",
             ),
             models.CheckConstraint(condition=Q(kind__in=MedicineKind.values), name="medicine_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(started__isnull=True) | Q(started__gte=EARLIEST_DAY, started__lte=LATEST_DAY))
+                & (Q(stopped__isnull=True) | Q(stopped__gte=EARLIEST_DAY, stopped__lte=LATEST_DAY)),
+                name="medicine_dates_in_bounds",
+            ),
         ]
 
     def __str__(self):
@@ -595,6 +634,7 @@ class CheckIn(models.Model):
                 condition=Q(day__lte=F("updated_at") + timedelta(days=1)),
                 name="checkin_day_not_future",
             ),
+            models.CheckConstraint(condition=Q(day__gte=EARLIEST_DAY), name="checkin_day_in_bounds"),
         ]
 
     def __str__(self):
@@ -650,7 +690,10 @@ class PendingAccount(models.Model):
     """
     A sign-up waiting for its e-mail address to be confirmed. Nothing is opened
     until the link in the message is followed, so signing up answers the same
-    whether or not the address already has an account.
+    whether or not the address already has an account. The password is chosen
+    on the page the link opens, by whoever holds it: a sign-up made with
+    someone else's address can never set the password of their account. An
+    address has one sign-up waiting at most; a new one ends the link before it.
     """
 
     LIFETIME = timedelta(hours=24)
@@ -659,16 +702,25 @@ class PendingAccount(models.Model):
     email = models.EmailField()
     display_name = models.CharField(max_length=150)
     time_zone = models.CharField(max_length=64)
-    password = models.CharField(max_length=128)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="pending_account_one_per_address"),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="pending_account_email_lower_case"),
+        ]
 
     def __str__(self):
         return f"Sign-up waiting since {self.created_at:%Y-%m-%d %H:%M}"
 
-    def open_account(self, **fields):
-        """The account this sign-up asked for, saved, with the password it chose."""
-        user = User(email=self.email, display_name=self.display_name, time_zone=self.time_zone, **fields)
-        user.password = self.password
+    def new_account(self, **fields):
+        """The account this sign-up asks for, not yet saved and without a password."""
+        return User(email=self.email, display_name=self.display_name, time_zone=self.time_zone, **fields)
+
+    def open_account(self, password, **fields):
+        """The account this sign-up asked for, saved, with the password chosen on the confirmation page."""
+        user = self.new_account(**fields)
+        user.set_password(password)
         user.save()
         return user

@@ -1,12 +1,12 @@
 import functools
+import re
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 import orjson
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,7 +20,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from logs import audit, exports, fhir, portability, summary
+from logs import audit, exports, fhir, limits, portability, summary
+from logs.dates import parse_day
 from logs.forms import (
     DEFAULT_QUICK_LOCATIONS,
     QUICK_LOCATION_COUNT,
@@ -33,6 +34,7 @@ from logs.forms import (
     EpisodeForm,
     ImportForm,
     MedicineForm,
+    OpenAccountForm,
     ProfileForm,
     QuickLogForm,
     SignUpForm,
@@ -70,8 +72,20 @@ def _own_medicine(request, pk):
     return get_object_or_404(Medicine, pk=pk, patient=request.user)
 
 
+# The largest id a table here holds (a 64-bit integer), and more pages than any diary fills.
+MAX_ID = 2**63 - 1
+MAX_PAGE = 10**6
+
+
+def _whole_number(text, maximum):
+    """A page or an id from an address: ASCII digits up to maximum, else None (never a Unicode digit)."""
+    if re.fullmatch(r"[0-9]{1,19}", text) and int(text) <= maximum:
+        return int(text)
+    return None
+
+
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(queryset, PAGE_SIZE).get_page(_whole_number(request.GET.get("page", ""), MAX_PAGE))
 
 
 def home(request):
@@ -92,44 +106,51 @@ def signup(request):
 def start_sign_up(request, form, confirm_url_name, **details):
     """
     E-mail a link that opens the account, or, when the address has one already,
-    a note saying so: the page that follows is the same either way.
+    a note saying so: the page that follows is the same either way, and so is
+    the work behind it (one e-mail, no password hashed). Past the limit on
+    account e-mails to the address or from the client, nothing is sent and
+    nothing changes, and the page is still the same.
     """
     email = form.cleaned_data["email"]
     PendingAccount.objects.filter(created_at__lt=timezone.now() - PendingAccount.LIFETIME).delete()
-    if User.objects.filter(email=email).exists():
-        send_mail(
-            "Your SpasmLog account",
-            render_to_string(
-                "registration/signup_exists_email.txt",
-                {
-                    "login": request.build_absolute_uri(reverse("login")),
-                    "reset": request.build_absolute_uri(reverse("password_reset")),
-                },
-            ),
-            None,
-            [email],
-        )
-    else:
-        token = secrets.token_urlsafe(32)
-        PendingAccount.objects.create(
-            token_hash=token_hash(token),
-            email=email,
-            display_name=form.cleaned_data["display_name"],
-            time_zone=form.cleaned_data["time_zone"],
-            password=make_password(form.cleaned_data["password1"]),
-            details=details,
-        )
-        send_mail(
-            "Confirm your address to open your SpasmLog account",
-            render_to_string(
-                "registration/signup_confirm_email.txt",
-                {"link": request.build_absolute_uri(reverse(confirm_url_name, args=[token]))},
-            ),
-            None,
-            [email],
-        )
+    if limits.may_send_account_email(request, email):
+        _send_sign_up_email(request, form, confirm_url_name, details)
     request.session[SIGN_UP_SENT_KEY] = email
     return redirect("signup-sent")
+
+
+def _send_sign_up_email(request, form, confirm_url_name, details):
+    email = form.cleaned_data["email"]
+    token = secrets.token_urlsafe(32)
+    # One sign-up waits per address: this one takes the place, and so ends the link, of any before it. It is
+    # kept for an address that has an account too, so that both branches write alike; confirm_sign_up never
+    # opens it, and its token is sent to nobody.
+    PendingAccount.objects.update_or_create(
+        email=email,
+        defaults={
+            "token_hash": token_hash(token),
+            "display_name": form.cleaned_data["display_name"],
+            "time_zone": form.cleaned_data["time_zone"],
+            "details": details,
+            "created_at": timezone.now(),
+        },
+    )
+    if User.objects.filter(email=email).exists():
+        subject = "Your SpasmLog account"
+        body = render_to_string(
+            "registration/signup_exists_email.txt",
+            {
+                "login": request.build_absolute_uri(reverse("login")),
+                "reset": request.build_absolute_uri(reverse("password_reset")),
+            },
+        )
+    else:
+        subject = "Confirm your address to open your SpasmLog account"
+        body = render_to_string(
+            "registration/signup_confirm_email.txt",
+            {"link": request.build_absolute_uri(reverse(confirm_url_name, args=[token]))},
+        )
+    send_mail(subject, body, None, [email])
 
 
 SIGN_UP_SENT_KEY = "sign-up-sent-to"
@@ -140,25 +161,35 @@ def signup_sent(request):
 
 
 def confirm_sign_up(request, token, open_account, *, then):
-    """The page behind the e-mailed link: a button that opens the account (a POST, so no link preview opens it)."""
+    """
+    The page behind the e-mailed link: whoever holds it chooses the password,
+    and the account opens on POST (so no link preview opens it).
+    """
     pending = PendingAccount.objects.filter(
         token_hash=token_hash(token),
         created_at__gte=timezone.now() - PendingAccount.LIFETIME,
     ).first()
     if pending is None or User.objects.filter(email=pending.email).exists():
-        return render(request, "registration/signup_link_ended.html", status=404)
-    if request.method == "POST":
+        return _sign_up_link_ended(request)
+    form = OpenAccountForm(request.POST or None, pending=pending)
+    if form.is_valid():
         with transaction.atomic():
-            user = open_account(pending)
-            pending.delete()
+            # Deleted first: of two posts of one link, only the first opens an account.
+            if not pending.delete()[0]:
+                return _sign_up_link_ended(request)
+            user = open_account(pending, form.cleaned_data["password1"])
             audit.record(request, "created the account", actor=user, patient=None if user.is_clinician else user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(then)
-    return render(request, "registration/signup_confirm.html", {"pending": pending})
+    return render(request, "registration/signup_confirm.html", {"pending": pending, "form": form})
 
 
-def _open_patient_account(pending):
-    user = pending.open_account()
+def _sign_up_link_ended(request):
+    return render(request, "registration/signup_link_ended.html", status=404)
+
+
+def _open_patient_account(pending, password):
+    user = pending.open_account(password)
     Profile.objects.create(patient=user)
     return user
 
@@ -220,14 +251,14 @@ def quick_log(request):
         return _logged(episode)
     form.offer(quick_log_shortcuts(request.user))
     episodes = Episode.objects.for_patient(request.user).prefetch_related("locations")
-    logged_pk = request.GET.get("logged", "")
+    logged_pk = _whole_number(request.GET.get("logged", ""), MAX_ID)
     return render(
         request,
         "logs/quick_log.html",
         {
             "form": form,
             "last": episodes.first(),
-            "logged": episodes.filter(pk=logged_pk).first() if logged_pk.isdigit() else None,
+            "logged": episodes.filter(pk=logged_pk).first() if logged_pk is not None else None,
         },
     )
 
@@ -318,11 +349,13 @@ def checkin_list(request):
 @patient_required
 def checkin_new(request):
     """A check-in for a day; a day that already has one opens that one instead."""
-    day = request.POST.get("day") or request.GET.get("day") or timezone.localdate().isoformat()
-    existing = CheckIn.objects.for_patient(request.user).filter(day=day).first() if _is_iso_date(day) else None
+    typed = request.POST.get("day") or request.GET.get("day")
+    # Read as the form reads it, so the check-in found is the one the form would save.
+    day = parse_day(typed) if typed else timezone.localdate()
+    existing = CheckIn.objects.for_patient(request.user).filter(day=day).first() if day else None
     if existing and request.method == "GET":
         return redirect("logs:checkin-edit", existing.pk)
-    form = CheckInForm(request.POST or None, instance=existing, initial={"day": day})
+    form = CheckInForm(request.POST or None, instance=existing, initial={"day": day or typed})
     if form.is_valid():
         checkin = form.save(commit=False)
         checkin.patient = request.user
@@ -332,14 +365,6 @@ def checkin_new(request):
         messages.success(request, f"Your check-in for {checkin.day:%A %-d %B} is saved.")
         return redirect("logs:dashboard")
     return render(request, "logs/checkin_form.html", {"form": form})
-
-
-def _is_iso_date(text):
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 @patient_required
@@ -435,18 +460,22 @@ def _summary_form(request):
 # The summary and its downloads, for the patient here and for whoever a share lets in.
 
 
-def summary_downloads(url, query):
-    """The links to print and download a summary, url(name, *args) giving each address."""
+def summary_downloads(url, query, covers=None):
+    """
+    The links to print and download a summary, url(name, *args) giving each address.
+    A share passes covers(part) (Share.covers), which leaves out what it does not show.
+    """
     query = f"?{query}" if query else ""
     joiner = "&" if query else "?"
-    return [
-        ("PDF (A4)", f"{url('pdf')}{query}{joiner}paper=a4", True),
-        ("PDF (Letter)", f"{url('pdf')}{query}{joiner}paper=letter", True),
-        ("Episodes (CSV)", f"{url('csv', 'episodes')}{query}", False),
-        ("Check-ins (CSV)", f"{url('csv', 'checkins')}{query}", False),
-        ("Medicines (CSV)", f"{url('csv', 'medicines')}{query}", False),
-        ("FHIR (JSON)", f"{url('fhir')}{query}", False),
+    downloads = [
+        ("summary", "PDF (A4)", f"{url('pdf')}{query}{joiner}paper=a4", True),
+        ("summary", "PDF (Letter)", f"{url('pdf')}{query}{joiner}paper=letter", True),
+        ("episodes", "Episodes (CSV)", f"{url('csv', 'episodes')}{query}", False),
+        ("checkins", "Check-ins (CSV)", f"{url('csv', 'checkins')}{query}", False),
+        ("medicines", "Medicines (CSV)", f"{url('csv', 'medicines')}{query}", False),
+        ("fhir", "FHIR (JSON)", f"{url('fhir')}{query}", False),
     ]
+    return [(label, address, main) for part, label, address, main in downloads if covers is None or covers(part)]
 
 
 def render_summary(request, patient, period, *, appendix=False, **context):
@@ -483,8 +512,8 @@ def summary_csv_response(patient, period, what):
     return _attachment(response, patient, period, what, "csv")
 
 
-def summary_fhir_response(patient, period):
-    bundle = fhir.bundle(patient, period, timezone.now())
+def summary_fhir_response(patient, period, *, entries=True):
+    bundle = fhir.bundle(patient, period, timezone.now(), entries=entries)
     response = HttpResponse(orjson.dumps(bundle), content_type="application/fhir+json; charset=utf-8")
     return _attachment(response, patient, period, "fhir", "json")
 
@@ -541,8 +570,6 @@ def summary_fhir(request, form):
 
 # The patient's own data: everything out, back in, or gone.
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
-
 
 @patient_required
 @never_cache
@@ -561,12 +588,10 @@ def account_export(request):
 def account_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_IMPORT_BYTES:
-                raise portability.NotImportable("The file is larger than 50 MB.")
+            data = portability.read_upload(form.cleaned_data["file"])
             with transaction.atomic():
-                counts = portability.import_data(request.user, portability.read_upload(upload))
+                counts = portability.import_data(request.user, data)
                 audit.record(request, "imported a diary", patient=request.user)
         except portability.NotImportable as error:
             form.add_error("file", str(error))

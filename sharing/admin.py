@@ -1,7 +1,28 @@
+import django_otp
 from django.contrib import admin
+from django.shortcuts import redirect
+from django_otp.admin import OTPAdminSite
 
 from logs.admin import PatientDataAdmin, ReadOnlyAdmin
 from sharing.models import AccessRecord, Clinician, Note, Share
+
+
+class TwoStepAdminSite(OTPAdminSite):
+    """
+    The admin opens only to staff who signed in with the second step, as clinicians'
+    pages do; until then it shows its sign-in form, which asks for the code too.
+    Staff without an authenticator are sent to set one up first.
+    """
+
+    def login(self, request, extra_context=None):
+        user = request.user
+        if user.is_authenticated and user.is_staff and not django_otp.user_has_device(user):
+            return redirect("sharing:two-step-setup")
+        return super().login(request, extra_context)
+
+
+# The default site, so that every admin registered on it (Django's, django-otp's, axes') is behind it.
+admin.site.__class__ = TwoStepAdminSite
 
 
 @admin.register(Clinician)
@@ -20,15 +41,20 @@ class ShareAdmin(PatientDataAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(ReadOnlyAdmin):
+class AccessRecordAdmin(PatientDataAdmin, ReadOnlyAdmin):
     """The access log of shares."""
 
+    patient_path = "share__patient"
     list_display = ["at", "share", "viewer", "what", "address"]
     list_select_related = ["share__patient", "viewer"]
     search_fields = ["share__patient__email", "viewer__email", "address"]
+    raw_id_fields = ["share", "viewer"]
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(PatientDataAdmin):
+    patient_path = "share__patient"
     list_display = ["share", "author", "created_at"]
+    list_select_related = ["share__patient", "author"]
+    search_fields = ["share__patient__email", "author__email"]
     raw_id_fields = ["share", "author"]

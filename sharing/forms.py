@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from django import forms
 
+from logs.dates import BoundedDateField
 from logs.forms import DateInput, SignUpForm, SummaryForm, _helper
-from logs.models import User
+from logs.models import User, normalise_email
 from logs.summary import local_midnight
 from sharing.models import DEFAULT_SHARE_DAYS, Note, Protection, Share, Via, normalise_code
 
@@ -27,8 +28,6 @@ class ClinicianSignUpForm(SignUpForm):
             "display_name",
             "practice",
             "registration",
-            "password1",
-            "password2",
             "time_zone",
             submit="Create clinician account",
         )
@@ -57,8 +56,12 @@ class ShareForm(SummaryForm):
         help_text=f"At least {MIN_PIN} characters. Tell it to the clinician separately, not with the link.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    include_episodes = forms.BooleanField(label="Include the list of every episode", required=False)
-    ends_on = forms.DateField(label="Share until", widget=DateInput())
+    include_episodes = forms.BooleanField(
+        label="Include every entry: each episode and check-in of the period, with notes",
+        required=False,
+        help_text="Without it, the clinician sees the two-page summary and its list of medicines, nothing more.",
+    )
+    ends_on = BoundedDateField(label="Share until", widget=DateInput())
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +109,7 @@ class ShareForm(SummaryForm):
             self.add_error("clinician", "Enter the clinician's e-mail address or code.")
             return
         if "@" in text:
-            found = User.objects.filter(email=text.lower(), is_clinician=True).first()
+            found = User.objects.filter(email=normalise_email(text), is_clinician=True).first()
         else:
             found = User.objects.filter(clinician__code=normalise_code(text), is_clinician=True).first()
         if found is None:
@@ -149,7 +152,7 @@ class SecretForm(forms.Form):
     def __init__(self, *args, protection, **kwargs):
         super().__init__(*args, **kwargs)
         if protection == Protection.BIRTH_DATE:
-            self.fields["pin"] = forms.DateField(label="The patient's date of birth", widget=DateInput())
+            self.fields["pin"] = BoundedDateField(label="The patient's date of birth", widget=DateInput())
         self.helper = _helper("pin", submit="Open")
 
     def secret(self):

@@ -1,10 +1,10 @@
 """
 What a patient shares with a clinician, and every look at it.
 
-A share covers a period of the diary and ends on a date. It goes to a clinician's
-account, which accepts it, or out as a link whose token only the patient and
-the recipient know (the database keeps its hash), optionally behind the
-patient's date of birth or a PIN.
+A share covers a period of the diary (its summary, or every entry too) and ends
+on a date. It goes to a clinician's account, which accepts it, or out as a link
+whose token only the patient and the recipient know (the database keeps its
+hash), optionally behind the patient's date of birth or a PIN.
 """
 
 import secrets
@@ -13,10 +13,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from logs.dates import EARLIEST_DAY, LATEST_DAY
 from logs.models import token_hash
 from logs.summary import Period
 
@@ -28,6 +29,13 @@ CODE_LENGTH = 8
 # Wrong PINs for one link before it rests for a while.
 PIN_TRIES = 5
 PIN_REST = timedelta(minutes=15)
+# What a share can show. Every share covers the two-page summary (its page and
+# PDF), the medicines CSV (the summary lists them) and a FHIR export of the
+# patient and those medicines. Each episode and check-in, with its notes, is
+# covered only when the patient included every entry: the appendix, the
+# episodes and check-ins CSVs, and the entries of the FHIR export.
+SUMMARY_PARTS = frozenset({"summary", "medicines", "fhir"})
+ENTRY_PARTS = frozenset({"appendix", "episodes", "checkins", "entries"})
 
 
 def new_code():
@@ -95,7 +103,9 @@ class Share(models.Model):
     first_day = models.DateField()
     last_day = models.DateField()
     include_episodes = models.BooleanField(
-        "include the list of episodes", default=False, help_text="Every episode of the period, not only the summary."
+        "include every entry",
+        default=False,
+        help_text="Each episode and check-in of the period, with notes; else the summary and its medicines.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField("ends")
@@ -114,6 +124,9 @@ class Share(models.Model):
         indexes = [models.Index(fields=["clinician", "expires_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(first_day__lte=F("last_day")), name="share_period_in_order"),
+            models.CheckConstraint(
+                condition=Q(first_day__gte=EARLIEST_DAY, last_day__lte=LATEST_DAY), name="share_period_in_bounds"
+            ),
             models.CheckConstraint(
                 condition=Q(expires_at__gt=F("created_at"), expires_at__lte=F("created_at") + MAX_SHARE),
                 name="share_ends_within_a_year",
@@ -142,6 +155,16 @@ class Share(models.Model):
     def period(self):
         return Period(self.first_day, self.last_day)
 
+    def covers(self, part: str) -> bool:
+        """Whether the share shows this part (one of SUMMARY_PARTS or ENTRY_PARTS); nothing else is shown."""
+        return part in SUMMARY_PARTS or (self.include_episodes and part in ENTRY_PARTS)
+
+    @property
+    def covers_display(self):
+        if self.covers("entries"):
+            return "the summary and every entry: each episode and check-in of the period, with notes"
+        return "the two-page summary and its list of medicines only; no single episode, check-in or note"
+
     def state(self, now=None):
         now = now or timezone.now()
         if self.revoked_at:
@@ -163,6 +186,38 @@ class Share(models.Model):
 
     def check_secret(self, secret):
         return bool(self.secret_hash) and check_password(secret, self.secret_hash)
+
+    def is_resting(self, now=None) -> bool:
+        return self.resting_until is not None and self.resting_until > (now or timezone.now())
+
+    def try_secret(self, secret: str, now=None) -> bool:
+        """
+        Whether the answer to the link's PIN or date of birth is right. Each answer
+        first claims one of PIN_TRIES tries in a single conditional UPDATE, so
+        answers sent at once cannot check more than that, and only a claimed answer
+        is checked. Claiming the last try rests the link for PIN_REST there and
+        then, so a request that stops half way cannot leave it without tries and
+        without an end to that; a right answer lifts the rest and starts the count
+        again, and once a rest is over the count starts again too. Afterwards the
+        share holds the count and the rest as stored.
+        """
+        now = now or timezone.now()
+        this = Share.objects.filter(pk=self.pk)
+        rest_over = Q(resting_until__lte=now)
+        counting = Q(resting_until__isnull=True, failed_tries__lt=PIN_TRIES)
+        claimed = this.filter(rest_over | counting).update(
+            failed_tries=Case(When(rest_over, then=Value(1)), default=F("failed_tries") + 1),
+            resting_until=Case(
+                When(counting & Q(failed_tries=PIN_TRIES - 1), then=Value(now + PIN_REST)),
+                default=None,
+                output_field=models.DateTimeField(),
+            ),
+        )
+        right = bool(claimed) and self.check_secret(secret)
+        if right:
+            this.update(failed_tries=0, resting_until=None)
+        self.refresh_from_db(fields=["failed_tries", "resting_until"])
+        return right
 
 
 class AccessRecord(models.Model):

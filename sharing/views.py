@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from logs import audit
+from logs import audit, limits
 from logs.addresses import client_address
 from logs.models import Episode
 from logs.summary import EPISODE_RED_FLAGS, local_midnight
@@ -33,7 +33,7 @@ from logs.views import (
     summary_pdf_response,
 )
 from sharing.forms import ClinicianSignUpForm, NoteForm, SecretForm, ShareForm, TokenForm
-from sharing.models import PIN_REST, PIN_TRIES, AccessRecord, Clinician, Note, Protection, Share, Via, token_hash
+from sharing.models import AccessRecord, Clinician, Note, Protection, Share, Via, token_hash
 
 RECOVERY_CODES = 10
 # After a wrong code, django-otp makes each next try wait longer.
@@ -119,6 +119,11 @@ def _has_device(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def _after_second_step(user):
+    """Where the second step leads: a clinician's patients, or the admin for staff."""
+    return "sharing:clinician-home" if user.is_clinician else "admin:index"
+
+
 def clinician_required(view):
     """A clinician who has signed in with the second step; patients and others get 404."""
 
@@ -137,12 +142,15 @@ def clinician_required(view):
 
 
 def _clinician_only(view):
-    """Signed in as a clinician, before the second step."""
+    """
+    Signed in, before the second step: as a clinician, or as staff, whom the admin asks
+    for it too. Staff reach only the second step's pages; clinicians' others stay 404 to them.
+    """
 
     @functools.wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_clinician:
+        if not (request.user.is_clinician or request.user.is_staff):
             raise Http404("Not a clinician's page.")
         return view(request, *args, **kwargs)
 
@@ -159,8 +167,8 @@ def clinician_signup(request):
     return render(request, "sharing/clinician_signup.html", {"form": form})
 
 
-def _open_clinician_account(pending):
-    user = pending.open_account(is_clinician=True)
+def _open_clinician_account(pending, password):
+    user = pending.open_account(password, is_clinician=True)
     Clinician.objects.create(
         user=user, practice=pending.details["practice"], registration=pending.details.get("registration", "")
     )
@@ -175,7 +183,7 @@ def clinician_confirm(request, token):
 @never_cache
 def two_step_setup(request):
     if _has_device(request.user):
-        return redirect("sharing:clinician-home" if request.user.is_verified() else "sharing:two-step-verify")
+        return redirect(_after_second_step(request.user) if request.user.is_verified() else "sharing:two-step-verify")
     device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "Authenticator"})
     form = TokenForm(request.POST or None, submit="Turn on two-step sign-in")
     if request.method == "POST" and form.is_valid():
@@ -217,7 +225,7 @@ def two_step_verify(request):
             form.add_error("code", WAIT_MESSAGE)
         elif device := django_otp.match_token(request.user, form.cleaned_data["code"]):
             django_otp.login(request, device)
-            return redirect(next_url or "sharing:clinician-home")
+            return redirect(next_url or _after_second_step(request.user))
         else:
             form.add_error("code", "That code did not match, or was used already.")
     return render(request, "sharing/two_step_verify.html", {"form": form})
@@ -294,25 +302,59 @@ def _share_downloads(name_prefix, key):
 
 
 def _appendix(request, share):
-    return share.include_episodes and request.GET.get("appendix") == "on"
+    """The appendix when asked for and the share covers it; a query string alone never adds it."""
+    return share.covers("appendix") and request.GET.get("appendix") == "on"
+
+
+def _covered(share, part):
+    if not share.covers(part):
+        raise Http404("Not in this share.")
 
 
 def _show_share(request, share, *, note_form=None, downloads_key, prefix, page_url):
-    _record(request, share, "summary with the episodes" if _appendix(request, share) else "summary")
-    query = "appendix=on" if _appendix(request, share) else ""
-    return render_summary(
+    appendix = _appendix(request, share)
+    response = render_summary(
         request,
         share.patient,
         share.period,
-        appendix=_appendix(request, share),
-        downloads=summary_downloads(_share_downloads(prefix, downloads_key), query),
+        appendix=appendix,
+        downloads=summary_downloads(
+            _share_downloads(prefix, downloads_key), "appendix=on" if appendix else "", covers=share.covers
+        ),
         heading=f"Shared by {share.patient.display_name}",
         extra_template="sharing/_share_panel.html",
         share=share,
-        page_url=page_url,
+        appendix_url=f"{page_url}?appendix=on" if share.covers("appendix") else None,
         notes=share.notes.select_related("author"),
         note_form=note_form,
     )
+    _record(request, share, "summary with the episodes" if appendix else "summary")
+    return response
+
+
+# The downloads of a share, by account or by link: each only if the share covers it.
+
+
+def _share_pdf(request, share):
+    _covered(share, "summary")
+    appendix = _appendix(request, share)
+    response = summary_pdf_response(request, share.patient, share.period, appendix=appendix)
+    _record(request, share, "PDF with the episodes" if appendix else "PDF")
+    return response
+
+
+def _share_csv(request, share, what):
+    _covered(share, what)
+    response = summary_csv_response(share.patient, share.period, what)
+    _record(request, share, f"{what} CSV")
+    return response
+
+
+def _share_fhir(request, share):
+    _covered(share, "fhir")
+    response = summary_fhir_response(share.patient, share.period, entries=share.covers("entries"))
+    _record(request, share, "FHIR export")
+    return response
 
 
 @clinician_required
@@ -349,26 +391,19 @@ def share_note(request, pk):
 @clinician_required
 @never_cache
 def clinician_share_pdf(request, pk):
-    share = _open_share(request, pk)
-    _record(request, share, "PDF")
-    return summary_pdf_response(request, share.patient, share.period, appendix=_appendix(request, share))
+    return _share_pdf(request, _open_share(request, pk))
 
 
 @clinician_required
 @never_cache
 def clinician_share_csv(request, pk, what):
-    share = _open_share(request, pk)
-    response = summary_csv_response(share.patient, share.period, what)
-    _record(request, share, f"{what} CSV")
-    return response
+    return _share_csv(request, _open_share(request, pk), what)
 
 
 @clinician_required
 @never_cache
 def clinician_share_fhir(request, pk):
-    share = _open_share(request, pk)
-    _record(request, share, "FHIR export")
-    return summary_fhir_response(share.patient, share.period)
+    return _share_fhir(request, _open_share(request, pk))
 
 
 # A link, for a clinician without an account.
@@ -376,7 +411,7 @@ def clinician_share_fhir(request, pk):
 
 def _link(request, token):
     """The live link share for a token; guessing from one address soon has to wait."""
-    misses_key = f"sharing-link-misses:{_address(request)}"
+    misses_key = limits.counter_key("unknown-links-from", str(_address(request)))
     if cache.get(misses_key, 0) >= LINK_MISSES:
         raise _TooMany()
     share = (
@@ -386,8 +421,7 @@ def _link(request, token):
         .first()
     )
     if share is None:
-        cache.add(misses_key, 0, LINK_MISS_WINDOW)
-        cache.incr(misses_key)
+        limits.count(misses_key, LINK_MISS_WINDOW)
         raise Http404("No such link, or it has ended.")
     return share
 
@@ -442,21 +476,14 @@ def link_share(request, token):
 
 
 def _unlock(request, share, token):
-    now = timezone.now()
-    if share.resting_until and share.resting_until > now:
+    if share.is_resting():
         return _too_many(request, share.resting_until)
     form = SecretForm(request.POST or None, protection=share.protection)
     if request.method == "POST" and form.is_valid():
-        if share.check_secret(form.secret()):
-            share.failed_tries, share.resting_until = 0, None
-            share.save(update_fields=["failed_tries", "resting_until"])
+        if share.try_secret(form.secret()):
             request.session[_session_key(share)] = True
             return redirect("sharing:link", token=token)
-        share.failed_tries += 1
-        if share.failed_tries >= PIN_TRIES:
-            share.failed_tries, share.resting_until = 0, now + PIN_REST
-        share.save(update_fields=["failed_tries", "resting_until"])
-        if share.resting_until and share.resting_until > now:
+        if share.is_resting():
             return _too_many(request, share.resting_until)
         form.add_error("pin", "That does not match. Ask the patient to check it.")
     return render(request, "sharing/link_unlock.html", {"form": form, "share": share}, status=200)
@@ -464,18 +491,14 @@ def _unlock(request, share, token):
 
 @link_view
 def link_share_pdf(request, share, token):
-    _record(request, share, "PDF")
-    return summary_pdf_response(request, share.patient, share.period, appendix=_appendix(request, share))
+    return _share_pdf(request, share)
 
 
 @link_view
 def link_share_csv(request, share, token, what):
-    response = summary_csv_response(share.patient, share.period, what)
-    _record(request, share, f"{what} CSV")
-    return response
+    return _share_csv(request, share, what)
 
 
 @link_view
 def link_share_fhir(request, share, token):
-    _record(request, share, "FHIR export")
-    return summary_fhir_response(share.patient, share.period)
+    return _share_fhir(request, share)

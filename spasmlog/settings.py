@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from xstatic.pkg import bootstrap
 
@@ -126,14 +127,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Each process's own memory, unless shared (Redis, for one): the links' guessing
-# counter and the fitted insights, which are small and keyed by their data.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
+# The limits' counters (logs.limits), the links' guessing counter and the fitted
+# insights, which are small and keyed by their data. In Redis when REDIS_URL is
+# set, shared by every process; otherwise each process's own memory, where each
+# worker counts on its own (a system check warns of it in production).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     }
-}
+
+
+@checks.register(checks.Tags.caches)
+def shared_cache_check(app_configs, **kwargs):
+    if DEBUG or REDIS_URL:
+        return []
+    return [
+        checks.Warning(
+            "REDIS_URL is not set: each process keeps its own cache, so the limits on e-mails, "
+            "wrong passwords and link guesses are counted per process, not for the whole site.",
+            hint="Set REDIS_URL to a Redis database, for example redis://127.0.0.1:6379/0.",
+            id="spasmlog.W001",
+        )
+    ]
+
 
 AUTH_USER_MODEL = "logs.User"
 LOGIN_URL = "login"
@@ -233,6 +255,8 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "logs.addresses.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
+# The address as stored, so that Victim@… and victim@… count as one account.
+AXES_USERNAME_CALLABLE = "logs.limits.sign_in_username"
 AXES_VERBOSE = False
 
 if DEBUG:
@@ -250,17 +274,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "spasmlog.logging.JsonFormatter"}},
-    "filters": {"no_path": {"()": "spasmlog.logging.NoPathFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # On the one handler, so that every line passes through it whatever wrote it, gunicorn's
+    # too (gunicorn.conf.py): a path names its route or hides its secret (NoSecretsFilter).
+    "filters": {"no_secrets": {"()": "spasmlog.logging.NoSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["no_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint reports each step of every PDF, and the page's screen-only CSS it skips.
         "weasyprint": {"level": "ERROR"},
+        # fontTools reports every font it subsets for a PDF.
+        "fontTools": {"level": "WARNING"},
         # Axes says at INFO what it already keeps in its own tables.
         "axes": {"level": "WARNING"},
-        # Django's own request warnings say what the request log says already; its errors name
-        # the route instead of the path (NoPathFilter).
-        "django.request": {"level": "ERROR", "filters": ["no_path"]},
+        # Django's default handlers (the console under DEBUG, e-mail to admins, the development
+        # server's lines) would write past the filter: Django's loggers use the one handler too.
+        "django": {"handlers": []},
+        "django.server": {"handlers": [], "propagate": True},
+        # Django's own request warnings say what the request log says already.
+        "django.request": {"level": "ERROR"},
         "spasmlog.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
     },
 }

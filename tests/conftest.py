@@ -1,6 +1,13 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing counted: the limits count in the cache, which may be shared (REDIS_URL)."""
+    cache.clear()
 
 
 @pytest.fixture

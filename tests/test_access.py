@@ -1,9 +1,15 @@
-"""Every diary URL, walked with every method: a stranger's records are 404, signed-out people sign in."""
+"""
+Every diary URL, walked with every method: a stranger's records are 404, signed-out people sign in.
+The admin: staff only, and only after the second step.
+"""
 
 import pytest
 from django.urls import get_resolver, reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import CheckInFactory, EpisodeFactory, MedicineFactory
+from tests.conftest import sign_in_with_second_step
+from tests.factories import PASSWORD, CheckInFactory, EpisodeFactory, MedicineFactory, ShareFactory, UserFactory
 
 # Each URL of the diary, with the kind of record it opens (None: the patient's own pages).
 DIARY_URLS = {
@@ -35,6 +41,10 @@ DIARY_URLS = {
 }
 # Arguments for URLs that take some but open no record.
 URL_ARGS = {"summary-csv": ["episodes"]}
+
+
+def code_for(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 def diary_url_names():
@@ -90,7 +100,7 @@ def test_the_admin_is_for_staff_only(patient_client):
 def test_staff_can_search_patient_data_in_the_admin(client, patient, django_user_model):
     staff = django_user_model.objects.create_superuser("staff@example.com", "a-long-staff-password", display_name="S")
     EpisodeFactory(patient=patient)
-    client.force_login(staff)
+    sign_in_with_second_step(client, staff)
     for model in [
         "user",
         "profile",
@@ -102,3 +112,62 @@ def test_staff_can_search_patient_data_in_the_admin(client, patient, django_user
         "episodemedicine",
     ]:
         assert client.get(f"/admin/logs/{model}/", {"q": patient.email}).status_code == 200
+
+
+def test_the_admin_shows_staff_signed_in_with_a_password_alone_its_sign_in_form(client, patient):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    TOTPDevice.objects.create(user=staff, name="Phone", confirmed=True)
+    EpisodeFactory(patient=patient)
+    client.post(reverse("login"), {"username": staff.email, "password": PASSWORD})
+    response = client.get("/admin/logs/user/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("admin:login"))
+    page = response.content.decode()
+    assert 'name="otp_token"' in page
+    assert patient.email not in page and patient.display_name not in page
+
+
+def test_the_admin_opens_after_the_second_step(client, patient):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=staff, name="Phone", confirmed=True)
+    client.post(reverse("login"), {"username": staff.email, "password": PASSWORD})
+    verify = f"{reverse('sharing:two-step-verify')}?next=/admin/logs/user/"
+    assert client.post(verify, {"code": code_for(device)})["Location"] == "/admin/logs/user/"
+    assert patient.email in client.get("/admin/logs/user/").content.decode()
+
+
+def test_the_admins_own_sign_in_form_asks_for_the_code_too(client, patient):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=staff, name="Phone", confirmed=True)
+    without_code = client.post(reverse("admin:login"), {"username": staff.email, "password": PASSWORD})
+    assert 'name="otp_device"' in without_code.content.decode()
+    assert client.get("/admin/logs/user/").status_code == 302
+    with_code = {
+        "username": staff.email,
+        "password": PASSWORD,
+        "otp_device": device.persistent_id,
+        "otp_token": code_for(device),
+        "next": "/admin/logs/user/",
+    }
+    assert client.post(reverse("admin:login"), with_code)["Location"] == "/admin/logs/user/"
+    assert client.get("/admin/logs/user/").status_code == 200
+
+
+def test_staff_without_an_authenticator_are_offered_the_setup_page(client, db):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.post(reverse("login"), {"username": staff.email, "password": PASSWORD})
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("sharing:two-step-setup")
+    assert "Turn on two-step sign-in" in response.content.decode()
+    device = TOTPDevice.objects.get(user=staff)
+    assert (
+        "recovery codes" in client.post(reverse("sharing:two-step-setup"), {"code": code_for(device)}).content.decode()
+    )
+    assert client.get("/admin/logs/user/").status_code == 200
+
+
+def test_staff_past_the_second_step_still_cannot_open_clinicians_pages(client, patient, clinician):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    share = ShareFactory(patient=patient, clinician=clinician)
+    sign_in_with_second_step(client, staff)
+    assert client.get(reverse("sharing:clinician-home")).status_code == 404
+    assert client.get(reverse("sharing:clinician-share", args=[share.pk])).status_code == 404

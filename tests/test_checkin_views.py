@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from logs.dates import EARLIEST_DAY, LATEST_DAY
 from logs.models import CheckIn
 from tests.factories import CheckInFactory
 
@@ -93,6 +94,42 @@ def test_it_refuses_impossible_input_and_keeps_the_rest(patient_client, field, v
     assert any(message in error for error in form.errors[field])
     assert form["note"].value() == "Long shift."
     assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("0001-01-01", f"Pick a day from {EARLIEST_DAY.year} on."),
+        ("1899-12-31", f"Pick a day from {EARLIEST_DAY.year} on."),
+        ("3000-01-01", f"Pick a day in {LATEST_DAY.year} or before."),
+        ("9999-12-31", f"Pick a day in {LATEST_DAY.year} or before."),
+    ],
+)
+def test_it_refuses_a_day_beyond_the_bounds_next_to_the_field_and_keeps_it(patient_client, day, message):
+    response = patient_client.post(reverse("logs:checkin-new"), checkin_data(day=day))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["day"] == [message]
+    assert form["day"].value() == day and form["note"].value() == "Long shift."
+    assert not CheckIn.objects.exists()
+
+
+def test_it_takes_the_earliest_day(patient_client, patient):
+    assert patient_client.post(reverse("logs:checkin-new"), checkin_data(day="1900-01-01")).status_code == 302
+    assert CheckIn.objects.get().day == EARLIEST_DAY
+    assert patient_client.get(reverse("logs:checkin-list"), {"start": "1900-01-01"}).status_code == 200
+    assert patient_client.get(reverse("logs:dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "²", "٢٠٢٦-٠١-٠١"])
+def test_a_day_in_the_address_that_is_not_one_within_bounds_starts_a_new_checkin_showing_it(
+    patient_client, patient, day
+):
+    CheckInFactory(patient=patient)
+    response = patient_client.get(reverse("logs:checkin-new"), {"day": day})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.instance.pk is None and form["day"].value() == day
 
 
 def test_severity_is_dropped_when_there_were_no_spasms(patient_client, patient):

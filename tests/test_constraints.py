@@ -1,12 +1,13 @@
 """The diary's rules hold in the database too, whatever writes to it."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from logs.models import CheckIn, Episode, EpisodeLocation, Medicine
+from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, Profile
+from sharing.models import Share
 from tests.factories import CheckInFactory, EpisodeFactory
 
 
@@ -90,3 +91,24 @@ def test_a_medicine_cannot_stop_before_it_started(patient):
 def test_a_checkin_of_today_is_fine_in_a_zone_ahead_of_utc(patient):
     # At 23:30 UTC it is already tomorrow in Auckland.
     CheckIn.objects.create(patient=patient, day=timezone.now().date() + timedelta(days=1), penn_frequency=0)
+
+
+def test_it_refuses_dates_a_person_could_not_have_typed(patient, now):
+    """The forms' bounds hold for whatever else writes: the admin, an import, a script."""
+    refused(lambda: Episode.objects.create(patient=patient, started_at=datetime(1, 1, 1, tzinfo=UTC)))
+    refused(lambda: CheckInFactory(patient=patient, day=date(1899, 12, 31)))
+    refused(lambda: Medicine.objects.create(patient=patient, name="Baclofen", started=date(1, 1, 1)))
+    refused(lambda: Medicine.objects.create(patient=patient, name="Baclofen", stopped=date(9999, 12, 31)))
+    refused(lambda: Profile.objects.create(patient=patient, date_of_birth=date(1066, 10, 14)))
+    refused(
+        lambda: Share.objects.create(
+            patient=patient,
+            via="link",
+            token_hash="0" * 64,
+            first_day=date(1, 1, 1),
+            last_day=date(2026, 1, 1),
+            expires_at=now + timedelta(days=1),
+        )
+    )
+    Episode.objects.create(patient=patient, started_at=datetime(1900, 1, 1, tzinfo=UTC))
+    Medicine.objects.create(patient=patient, name="Baclofen", started=date(1900, 1, 1), stopped=date(2999, 12, 31))

@@ -1,10 +1,12 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from logs import summary
-from tests.factories import CheckInFactory, EpisodeFactory
+from tests.factories import CheckInFactory, EpisodeFactory, UserFactory
 
 
 def at(text):
@@ -91,3 +93,10 @@ def test_the_dashboard_query_count_does_not_grow(patient_client, patient, django
     # 7, and 3 for what goes with the spasms: the check-ins, the episodes by day and the medicines.
     with django_assert_num_queries(7 + 3):
         patient_client.get(reverse("logs:dashboard"))
+
+
+def test_the_patients_zone_ends_with_the_request(client, db):
+    tokyo = UserFactory(time_zone="Asia/Tokyo")
+    client.force_login(tokyo)
+    assert client.get(reverse("logs:dashboard")).status_code == 200
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from logs.dates import EARLIEST_DAY, LATEST_DAY
 from logs.models import Episode
 from tests.factories import EpisodeFactory, LocationFactory, MedicineFactory
 
@@ -20,6 +21,18 @@ def episode_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def move_patient(patient):
+    """Moves the patient to another zone; the zone its requests leave active is dropped afterwards."""
+
+    def move(zone):
+        patient.time_zone = zone
+        patient.save()
+
+    yield move
+    timezone.deactivate()
 
 
 class TestQuickLog:
@@ -187,6 +200,67 @@ class TestEpisodeForm:
         assert form["loc_calf"].value() == "left"
         assert form[field].value() == value
         assert not Episode.objects.exists()
+
+    def test_it_refuses_a_start_in_year_one_in_tokyo_and_keeps_it(self, patient_client, move_patient):
+        # Local midnight of 1 January of year 1 in Tokyo is still year 0 in UTC, which no date can hold.
+        move_patient("Asia/Tokyo")
+        response = patient_client.post(reverse("logs:episode-new"), episode_data(started_at="0001-01-01T00:00"))
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert form.errors["started_at"] == [f"Pick a day from {EARLIEST_DAY.year} on."]
+        assert form["started_at"].value() == "0001-01-01T00:00"
+        assert form["notes"].value() == "Woke me up."
+        assert not Episode.objects.exists()
+
+    def test_editing_refuses_a_start_in_year_one_in_tokyo(self, patient_client, patient, move_patient):
+        move_patient("Asia/Tokyo")
+        episode = EpisodeFactory(patient=patient)
+        url = reverse("logs:episode-edit", args=[episode.pk])
+        response = patient_client.post(url, episode_data(started_at="0001-01-01T00:00"))
+        assert response.status_code == 200
+        assert response.context["form"].errors["started_at"] == [f"Pick a day from {EARLIEST_DAY.year} on."]
+        assert Episode.objects.get().started_at == episode.started_at
+
+    @pytest.mark.parametrize(
+        "started_at",
+        [
+            "0001-01-01T00:00+14:00",
+            "0001-01-01T00:00-12:00",
+            "1899-12-31T23:59",
+            "3000-01-01T00:00",
+            "9999-12-31T23:59",
+        ],
+    )
+    @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+    def test_it_refuses_a_start_beyond_the_bounds_in_any_zone_or_offset(
+        self, patient_client, move_patient, zone, started_at
+    ):
+        move_patient(zone)
+        response = patient_client.post(reverse("logs:episode-new"), episode_data(started_at=started_at))
+        assert response.status_code == 200
+        assert [error.code for error in response.context["form"].errors.as_data()["started_at"]] in (
+            ["too_early"],
+            ["too_late"],
+        )
+        assert not Episode.objects.exists()
+
+    @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Asia/Tokyo", "Pacific/Pago_Pago", "Etc/GMT+12"])
+    def test_it_takes_a_start_on_the_earliest_day_in_the_zones_furthest_from_utc(
+        self, patient_client, patient, move_patient, zone
+    ):
+        move_patient(zone)
+        response = patient_client.post(reverse("logs:episode-new"), episode_data(started_at="1900-01-01T00:00"))
+        assert response.status_code == 302
+        episode = Episode.objects.get()
+        assert episode.started_at.astimezone(patient.zone).replace(tzinfo=None) == datetime(1900, 1, 1)
+        page = patient_client.get(reverse("logs:episode-list"), {"start": "1900-01-01", "end": "1900-01-01"})
+        assert list(page.context["page"]) == [episode]
+        edit = patient_client.get(reverse("logs:episode-edit", args=[episode.pk]))
+        assert f'value="{EARLIEST_DAY:%Y-%m-%d}T00:00"' in edit.content.decode()
+
+    def test_the_start_offers_only_days_within_the_bounds(self, patient_client):
+        field = str(patient_client.get(reverse("logs:episode-new")).context["form"]["started_at"])
+        assert f'min="{EARLIEST_DAY}T00:00"' in field and f'max="{LATEST_DAY}T23:59"' in field
 
     def test_it_refuses_a_start_in_a_gap_of_daylight_saving(self, patient_client):
         response = patient_client.post(reverse("logs:episode-new"), episode_data(started_at="2024-03-31T01:30"))

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from logs.dates import EARLIEST_DAY, LATEST_DAY
 from logs.forms import guess_medicine_kind
 from logs.models import Medicine
 from tests.factories import MedicineFactory
@@ -62,6 +63,34 @@ def test_it_refuses_a_stop_before_the_start(patient_client):
     assert "It cannot stop before it started." in response.content.decode()
     assert response.context["form"]["name"].value() == "Baclofen"
     assert not Medicine.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["started", "stopped"])
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("0001-01-01", f"Pick a day from {EARLIEST_DAY.year} on."),
+        ("1899-12-31", f"Pick a day from {EARLIEST_DAY.year} on."),
+        ("3000-01-01", f"Pick a day in {LATEST_DAY.year} or before."),
+        ("9999-12-31", f"Pick a day in {LATEST_DAY.year} or before."),
+    ],
+)
+def test_it_refuses_a_day_beyond_the_bounds_next_to_the_field_and_keeps_it(patient_client, field, day, message):
+    response = patient_client.post(reverse("logs:medicine-new"), medicine_data(**{field: day}))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors[field] == [message]
+    assert form[field].value() == day and form["name"].value() == "Baclofen"
+    assert not Medicine.objects.exists()
+
+
+def test_it_takes_the_bounds_themselves(patient_client, patient):
+    data = medicine_data(started="1900-01-01", stopped="2999-12-31")
+    assert patient_client.post(reverse("logs:medicine-new"), data).status_code == 302
+    medicine = Medicine.objects.get()
+    assert (medicine.started, medicine.stopped) == (EARLIEST_DAY, LATEST_DAY)
+    assert patient_client.get(reverse("logs:medicine-list")).context["current"] == [medicine]
+    assert patient_client.get(reverse("logs:summary"), {"period": "30"}).status_code == 200
 
 
 def test_the_list_separates_current_from_stopped(patient_client, patient, other_patient):

@@ -1,19 +1,24 @@
 """Sharing with clinicians: accounts with two-step sign-in, shares, links, the access log."""
 
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from django.contrib.admin.sites import site
+from django.contrib.auth.hashers import check_password
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from logs.models import User
-from sharing.models import AccessRecord, Note, Share
+from sharing.models import PIN_TRIES, AccessRecord, Note, Share
 from tests.conftest import sign_in_with_second_step
 from tests.factories import PASSWORD, ClinicianFactory, EpisodeFactory, ShareFactory, UserFactory
 
@@ -32,14 +37,13 @@ def test_a_clinician_signs_up_and_must_turn_on_two_step_sign_in(client, time_mac
             "display_name": "Dr Ana Rivers",
             "practice": "Riverside Clinic",
             "registration": "GMC 1234567",
-            "password1": "cramps-are-common-at-night",
-            "password2": "cramps-are-common-at-night",
             "time_zone": "Europe/London",
         },
     )
     assert response["Location"] == reverse("signup-sent")
     link = re.search(r"http://testserver(/clinicians/signup/confirm/[^/\s]+/)", mail.outbox[0].body).group(1)
-    assert client.post(link)["Location"] == reverse("sharing:two-step-setup")
+    password = {"password1": "cramps-are-common-at-night", "password2": "cramps-are-common-at-night"}
+    assert client.post(link, password)["Location"] == reverse("sharing:two-step-setup")
     user = User.objects.get(email="dr.rivers@example.org")
     assert user.is_clinician and user.clinician.practice == "Riverside Clinic"
     assert len(user.clinician.code) == 8
@@ -125,7 +129,7 @@ def test_a_patient_cannot_share_with_another_patient(patient_client, other_patie
 def test_a_clinician_accepts_then_reads_the_summary_and_downloads(client, clinician, patient):
     EpisodeFactory(patient=patient, notes="inside")
     EpisodeFactory(patient=patient, started_at=timezone.now() - timedelta(days=200), notes="outside the period")
-    share = ShareFactory(patient=patient, clinician=clinician, accepted_at=None)
+    share = ShareFactory(patient=patient, clinician=clinician, accepted_at=None, include_episodes=True)
     sign_in_with_second_step(client, clinician)
 
     home = client.get(reverse("sharing:clinician-home")).content.decode()
@@ -227,6 +231,33 @@ def make_link(patient_client, **data):
     return link.removeprefix("http://testserver")
 
 
+SUMMARY_ONLY = "the two-page summary and its list of medicines only; no single episode, check-in or note"
+EVERY_ENTRY = "the summary and every entry: each episode and check-in of the period, with notes"
+
+
+@pytest.mark.parametrize("every_entry", [False, True])
+def test_each_page_of_a_share_says_whether_it_holds_every_entry(patient_client, patient, clinician, every_entry):
+    form = patient_client.get(reverse("sharing:share-new")).content.decode()
+    assert "Include every entry: each episode and check-in of the period, with notes" in form
+    assert "Without it, the clinician sees the two-page summary and its list of medicines, nothing more." in form
+    choice = {"include_episodes": "on"} if every_entry else {}
+    data = share_data(clinician=clinician.email, ends_on=str(timezone.localdate()), **choice)
+    assert patient_client.post(reverse("sharing:share-new"), data).status_code == 302
+    link = make_link(patient_client, **choice)
+    says = EVERY_ENTRY if every_entry else SUMMARY_ONLY
+    assert [share.include_episodes for share in Share.objects.filter(patient=patient)] == [every_entry] * 2
+    assert patient_client.get(reverse("sharing:share-list")).content.decode().count(says.capitalize()) == 2
+
+    share = Share.objects.get(patient=patient, via="clinician")
+    share.accepted_at = timezone.now()
+    share.save()
+    clinician_client = sign_in_with_second_step(Client(), clinician)
+    for page in (clinician_client.get(share.get_absolute_url()), Client().get(link)):
+        text = page.content.decode()
+        assert f"This share holds {says}." in text
+        assert ("Show every episode" in text) == every_entry
+
+
 def test_a_link_is_shown_once_and_only_its_hash_is_kept(patient_client, patient, client):
     link = make_link(patient_client)
     token = link.split("/")[2]
@@ -261,7 +292,67 @@ def test_a_link_rests_after_five_wrong_pins(patient_client, client, time_machine
     assert anonymous.post(link, {"pin": "0000"}).status_code == 429
     assert anonymous.post(link, {"pin": "4711"}).status_code == 429  # even the right one, for now
     time_machine.move_to(timezone.now() + timedelta(minutes=16))
+    # After the rest, five more tries.
+    for _ in range(4):
+        assert anonymous.post(link, {"pin": "0000"}).status_code == 200
+    assert anonymous.post(link, {"pin": "0000"}).status_code == 429
+    time_machine.move_to(timezone.now() + timedelta(minutes=16))
     assert anonymous.post(link, {"pin": "4711"}).status_code == 302
+
+
+def test_a_right_pin_starts_the_count_again(patient_client, client):
+    link = make_link(patient_client, protection="pin", pin="4711")
+    first, second = type(client)(), type(client)()
+    for _ in range(4):
+        assert first.post(link, {"pin": "0000"}).status_code == 200
+    assert first.post(link, {"pin": "4711"})["Location"] == link
+    for _ in range(4):
+        assert second.post(link, {"pin": "0000"}).status_code == 200
+    assert second.post(link, {"pin": "4711"})["Location"] == link
+
+
+GUESSES = 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_pins_sent_at_once_are_checked_no_more_than_the_limit(monkeypatch):
+    share = ShareFactory.build(patient=UserFactory(), via="link", clinician=None, accepted_at=None, protection="pin")
+    token = share.new_token()
+    share.set_secret("4711")
+    share.save()
+    link = reverse("sharing:link", args=[token])
+    checked, counting = [], threading.Lock()
+
+    def slow_check(secret, encoded):
+        with counting:
+            checked.append(secret)
+        time.sleep(0.2)  # every guess is under way before the first is answered
+        return check_password(secret, encoded)
+
+    monkeypatch.setattr("sharing.models.check_password", slow_check)
+    all_at_once = threading.Barrier(GUESSES)
+
+    def guess(_):
+        try:
+            all_at_once.wait()
+            return Client().post(link, {"pin": "0000"}).status_code
+        except OperationalError as error:
+            # SQLite's shared in-memory test database refuses a query while another thread holds the table.
+            if "locked" not in str(error):
+                raise
+            return "locked"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(GUESSES) as pool:
+        answers = list(pool.map(guess, range(GUESSES)))
+    assert len(checked) <= PIN_TRIES, answers
+    # Where SQLite refused some, the rest are spent one after another.
+    while not Share.objects.get(pk=share.pk).is_resting() and len(checked) < PIN_TRIES:
+        Client().post(link, {"pin": "0000"})
+    assert len(checked) == PIN_TRIES, answers
+    assert Client().post(link, {"pin": "4711"}).status_code == 429  # even the right one, while it rests
+    assert len(checked) == PIN_TRIES
 
 
 def test_a_link_can_ask_for_the_date_of_birth(patient_client, patient, client):

@@ -1,14 +1,16 @@
 """The pre-appointment summary: every figure checked against a diary built by hand."""
 
+import io
 import statistics
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from logs import summary
-from logs.models import EpisodeMedicine, EpisodeRelief
-from logs.summary import Period
+from logs.models import Episode, EpisodeLocation, EpisodeMedicine, EpisodeRelief, Medicine, Region, Relief
+from logs.summary import APPENDIX_CELL_CHARS, APPENDIX_EPISODES, Period
 from tests.factories import CheckInFactory, EpisodeFactory, LocationFactory, MedicineFactory
 
 NOW = datetime(2026, 4, 15, 11, 0, tzinfo=UTC)  # 12:00 in London, summer time
@@ -329,6 +331,106 @@ def test_the_appendix_lists_the_periods_episodes_when_asked(client, diary):
     assert "Thu 2 Apr 2026, 08:30" in page  # summer time
     without = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
     assert "Appendix: episodes" not in without
+
+
+def hourly_episodes(patient, count):
+    """count episodes in the left calf, one an hour back from an hour before NOW, made in bulk."""
+    made = Episode.objects.bulk_create(
+        Episode(patient=patient, started_at=NOW - timedelta(hours=hours), duration_seconds=90, kind="cramp")
+        for hours in range(1, count + 1)
+    )
+    EpisodeLocation.objects.bulk_create(
+        EpisodeLocation(episode=episode, region="calf", side="left") for episode in made
+    )
+    return made
+
+
+WITH_APPENDIX = {"period": "30", "appendix": "on"}
+
+
+def test_the_appendix_lists_only_the_latest_episodes_and_says_how_many_more(patient_client, patient, time_machine):
+    time_machine.move_to(NOW)
+    hourly_episodes(patient, APPENDIX_EPISODES + 25)
+    response = patient_client.get(reverse("logs:summary"), WITH_APPENDIX)
+    assert response.context["n"] == APPENDIX_EPISODES + 25
+    assert len(response.context["appendix"]) == APPENDIX_EPISODES
+    appendix = response.content.decode().split('<section class="appendix"')[1]
+    assert appendix.count("<tr>") == 1 + APPENDIX_EPISODES  # the head, then a row each
+    assert f"Newest first: the latest {APPENDIX_EPISODES} of {APPENDIX_EPISODES + 25}." in appendix
+    assert "And 25 more; the full list is in the episodes CSV." in appendix
+    # An hour before NOW (12:00 in London) comes first, 300 hours before it last; the 25 earlier are left out.
+    rows = appendix.split("<tr>")[2:]
+    assert "<td>Wed 15 Apr 2026, 11:00</td>" in rows[0]
+    assert "<td>Fri 3 Apr 2026, 00:00</td>" in rows[-1]
+
+
+def test_an_appendix_that_holds_every_episode_says_no_more(client, diary):
+    client.force_login(diary)
+    page = client.get(reverse("logs:summary"), WITH_APPENDIX).content.decode()
+    assert "Newest first." in page
+    assert "more; the full list is in the episodes CSV" not in page
+    assert page.index("Sun 12 Apr 2026") < page.index("Fri 20 Mar 2026")
+
+
+def test_the_appendix_is_read_with_a_limit_however_long_the_period(
+    patient_client, patient, time_machine, django_assert_max_num_queries
+):
+    time_machine.move_to(NOW)
+    hourly_episodes(patient, APPENDIX_EPISODES + 1)
+    with django_assert_max_num_queries(17 + 4) as captured:
+        patient_client.get(reverse("logs:summary"), WITH_APPENDIX)
+    listed = [query["sql"] for query in captured.captured_queries if '"started_at" DESC' in query["sql"]]
+    assert listed and all(f"LIMIT {APPENDIX_EPISODES}" in sql for sql in listed)
+
+
+def test_the_summary_and_its_pdf_with_the_appendix_take_the_same_queries_for_10_and_many_episodes(
+    patient_client, patient, time_machine, django_assert_max_num_queries
+):
+    time_machine.move_to(NOW)
+    hourly_episodes(patient, 10)
+    for name in ("logs:summary", "logs:summary-pdf"):
+        with django_assert_max_num_queries(17 + 4):
+            patient_client.get(reverse(name), WITH_APPENDIX)
+
+    hourly_episodes(patient, APPENDIX_EPISODES + 30)  # the same hours again: a heavy fortnight
+    with django_assert_max_num_queries(17 + 4):
+        patient_client.get(reverse("logs:summary"), WITH_APPENDIX)
+    with django_assert_max_num_queries(17 + 4):
+        response = patient_client.get(reverse("logs:summary-pdf"), WITH_APPENDIX)
+    reader = PdfReader(io.BytesIO(response.content))
+    assert "And 40 more; the full list is in the episodes CSV." in reader.pages[-1].extract_text()
+
+
+def test_the_appendix_leaves_the_rest_of_the_summary_as_it_was(patient_client, patient, time_machine):
+    time_machine.move_to(NOW)
+    hourly_episodes(patient, APPENDIX_EPISODES + 25)
+
+    def summary_part(params):
+        page = patient_client.get(reverse("logs:summary"), params).content.decode()
+        article = page.split('<article class="summary"')[1].split("</article>")[0]
+        return article.split('<section class="appendix"')[0].rstrip()
+
+    without = summary_part({"period": "30"})
+    assert f"{APPENDIX_EPISODES + 25} episodes on" in without
+    assert summary_part(WITH_APPENDIX) == without
+
+
+def test_long_places_and_medicines_are_cut_in_the_appendix(patient_client, patient, time_machine):
+    time_machine.move_to(NOW)
+    (made,) = hourly_episodes(patient, 1)
+    EpisodeLocation.objects.bulk_create(
+        EpisodeLocation(episode=made, region=region, side="both") for region in Region.values if region != "calf"
+    )
+    EpisodeRelief.objects.bulk_create(EpisodeRelief(episode=made, measure=measure) for measure in Relief.values)
+    for i in range(10):
+        medicine = Medicine.objects.create(patient=patient, name=f"Medicine {i} " + "x" * 180)
+        EpisodeMedicine.objects.create(episode=made, medicine=medicine, dose="d" * 100)
+    response = patient_client.get(reverse("logs:summary"), WITH_APPENDIX)
+    (shown,) = response.context["appendix"]
+    for text in (shown.where_text, shown.tried_text):
+        assert len(text) <= APPENDIX_CELL_CHARS and text.endswith("…")
+        assert f"<td>{text}</td>" in response.content.decode()
+    assert shown.where_text.startswith("Left calf; Head or scalp, both sides; ")
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
@@ -22,7 +23,7 @@ from logs.models import (
     Relief,
     Side,
 )
-from tests.factories import CheckInFactory, EpisodeFactory, MedicineFactory
+from tests.factories import CheckInFactory, EpisodeFactory, MedicineFactory, ShareFactory
 from tests.test_summary import NOW, TODAY, diary  # noqa: F401 (a fixture)
 
 PERIOD_30 = {"period": "30"}
@@ -307,6 +308,25 @@ def test_check_ins_and_medicines_become_questionnaire_responses_and_statements(d
     assert statements["Baclofen"]["reasonCode"] == [{"text": "Muscle spasms"}]
     assert statements["Baclofen"]["status"] == "active"
     assert statements["Estradiol"]["note"] == [{"text": "Estrogen pill: can itself cause spasms"}]
+
+
+def test_a_summary_only_share_exports_valid_fhir_of_the_patient_and_medicines(diary_client, diary):  # noqa: F811
+    share = ShareFactory.build(
+        patient=diary, via="link", clinician=None, accepted_at=None, first_day=date(2026, 3, 17), last_day=TODAY
+    )
+    token = share.new_token()
+    share.save()
+    shared = fhir_of(Client().get(reverse("sharing:link-fhir", args=[token])))
+    own = fhir_of(diary_client.get(reverse("logs:summary-fhir"), PERIOD_30))
+    kinds = [entry["resource"]["resourceType"] for entry in shared["entry"]]
+    assert kinds == ["Patient"] + ["MedicationStatement"] * 3
+    assert shared["entry"] == [entry for entry in own["entry"] if entry["resource"]["resourceType"] in kinds]
+
+
+def test_the_patients_own_summary_offers_every_download(diary_client):
+    page = diary_client.get(reverse("logs:summary"), PERIOD_30).content.decode()
+    for name, args, _ in DOWNLOADS:
+        assert f'href="{reverse(name, args=args)}?period=30' in page
 
 
 def test_an_empty_fhir_export_is_still_valid(patient_client, time_machine):
