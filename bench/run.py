@@ -37,6 +37,7 @@ from django.utils import timezone  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from logs import summary  # noqa: E402
+from logs.dates import Period  # noqa: E402
 from logs.models import User  # noqa: E402
 
 EMAIL = "bench@spasmlog.example"
@@ -75,7 +76,7 @@ def measure_insights(patient, today):
     models, with the cache of fitted comparisons emptied before each run, and
     then with it full (a dashboard opened again with nothing new logged).
     """
-    period = summary.Period(today.replace(year=today.year - 1), today)
+    period = Period(today.replace(year=today.year - 1), today)
 
     def run():
         return summary.what_goes_with(

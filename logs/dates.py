@@ -1,10 +1,12 @@
 """
-The days and moments a person can type, held between bounds that every
-computation made with them survives. Every form field for a date or a date and
+Calendar days in a patient's zone and periods of them; and the days and
+moments a person can type, held between bounds that every computation made
+with them survives. Every form field for a date or a date and
 time is one of these, so a day outside them is refused next to the field
 before anything counts with it.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
@@ -17,6 +19,41 @@ EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 # The first moment of EARLIEST_DAY anywhere (UTC+14 starts it on the day before in UTC), with room to spare.
 EARLIEST_MOMENT = datetime.combine(EARLIEST_DAY - timedelta(days=1), time.min, tzinfo=UTC)
+
+# The summary's period when none is chosen.
+DEFAULT_PERIOD_DAYS = 90
+
+
+def local_midnight(day: date, zone) -> datetime:
+    """The aware start of a calendar day in a zone (daylight saving included)."""
+    return datetime.combine(day, time.min, zone)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A run of calendar days in the patient's zone, both ends included."""
+
+    first_day: date
+    last_day: date
+
+    @classmethod
+    def last(cls, days: int, today: date) -> "Period":
+        return cls(today - timedelta(days=days - 1), today)
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one."""
+        return Period(self.first_day - timedelta(days=self.days), self.first_day - timedelta(days=1))
+
+    def bounds(self, zone) -> tuple[datetime, datetime]:
+        return local_midnight(self.first_day, zone), local_midnight(self.last_day + timedelta(days=1), zone)
+
+    def slug(self) -> str:
+        return f"{self.first_day.isoformat()}-to-{self.last_day.isoformat()}"
+
 
 # How the browser's own pickers write a bound, so they offer only days that are accepted.
 PICKER_FORMATS = {"date": "%Y-%m-%d", "month": "%Y-%m", "datetime-local": "%Y-%m-%dT%H:%M"}

@@ -15,7 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logs import limits, portability
-from logs.dates import EARLIEST_DAY, LATEST_DAY, BoundedDateField, BoundedDateTimeField
+from logs.dates import (
+    DEFAULT_PERIOD_DAYS,
+    EARLIEST_DAY,
+    LATEST_DAY,
+    BoundedDateField,
+    BoundedDateTimeField,
+    Period,
+    local_midnight,
+)
 from logs.durations import format_duration, parse_duration
 from logs.models import (
     ACCOMPANYING_FIELDS,
@@ -40,7 +48,6 @@ from logs.models import (
     location_label,
     normalise_email,
 )
-from logs.summary import DEFAULT_PERIOD_DAYS, Period, local_midnight
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 

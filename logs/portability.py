@@ -31,7 +31,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from logs import exports
-from logs.dates import EARLIEST_DAY, LATEST_DAY
+from logs.dates import EARLIEST_DAY, LATEST_DAY, Period
 from logs.models import (
     FUTURE_TOLERANCE,
     Activity,
@@ -46,7 +46,6 @@ from logs.models import (
     Relief,
     User,
 )
-from logs.summary import Period
 
 FORMAT, VERSION = "spasmlog-export", 1
 TIMESTAMPS = ["created_at", "updated_at"]

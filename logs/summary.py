@@ -3,7 +3,7 @@
 import math
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, Func, IntegerField, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 
 from logs import insights
 from logs.charts import bar_chart, body_diagram, forest_plot
+from logs.dates import Period, local_midnight
 from logs.models import (
     ACCOMPANYING_FIELDS,
     ENVIRONMENT_FIELDS,
@@ -39,11 +40,6 @@ INSIGHT_DAYS = 90
 INSIGHTS_ON_DASHBOARD, WAITING_ON_DASHBOARD = 3, 6
 INSIGHTS_IN_SUMMARY, WAITING_IN_SUMMARY = 3, 2
 CHART_WIDTH, CHART_HEIGHT = 300, 60
-
-
-def local_midnight(day, zone):
-    """The aware start of a calendar day in a zone (daylight saving included)."""
-    return datetime.combine(day, time.min, zone)
 
 
 def episodes_per_day(patient, first_day, last_day):
@@ -141,7 +137,6 @@ def daily_chart(by_day, first_day, last_day):
 
 # The pre-appointment summary ------------------------------------------------
 
-DEFAULT_PERIOD_DAYS = 90
 # What the first page has room for, whatever the period holds.
 TOP_REGIONS = 6
 TOP_ACTIVITIES = 5
@@ -188,32 +183,6 @@ class QuarterHour(Func):
 def local_hour(quarter, zone):
     """The local start of the hour that a QuarterHour falls in."""
     return datetime.fromtimestamp(quarter * 900, zone).replace(minute=0)
-
-
-@dataclass(frozen=True)
-class Period:
-    """A run of calendar days in the patient's zone, both ends included."""
-
-    first_day: date
-    last_day: date
-
-    @classmethod
-    def last(cls, days, today):
-        return cls(today - timedelta(days=days - 1), today)
-
-    @property
-    def days(self):
-        return (self.last_day - self.first_day).days + 1
-
-    def previous(self):
-        """The period of the same length just before this one."""
-        return Period(self.first_day - timedelta(days=self.days), self.first_day - timedelta(days=1))
-
-    def bounds(self, zone):
-        return local_midnight(self.first_day, zone), local_midnight(self.last_day + timedelta(days=1), zone)
-
-    def slug(self):
-        return f"{self.first_day.isoformat()}-to-{self.last_day.isoformat()}"
 
 
 @dataclass(frozen=True)

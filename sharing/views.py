@@ -20,8 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from logs import audit, limits
 from logs.addresses import client_address
+from logs.dates import local_midnight
 from logs.models import Episode
-from logs.summary import EPISODE_RED_FLAGS, local_midnight
+from logs.summary import EPISODE_RED_FLAGS
 from logs.views import (
     confirm_sign_up,
     patient_required,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from logs import insights, summary
 from logs.charts import forest_plot
+from logs.dates import Period
 from logs.insights import MIN_DAYS, compare
 from logs.management.commands.seed_demo import DEMO_EMAIL
 from logs.models import User
@@ -203,9 +204,7 @@ def test_what_goes_with_reads_the_diary_in_three_queries(patient, django_assert_
     patterned_diary(patient, today)
     MedicineFactory(patient=patient, started=today - timedelta(days=30))
     with django_assert_num_queries(3):
-        found = summary.what_goes_with(patient, summary.Period.last(90, today), today, shown=3, waiting_shown=2)[
-            "found"
-        ]
+        found = summary.what_goes_with(patient, Period.last(90, today), today, shown=3, waiting_shown=2)["found"]
     sleep = row(found, "short_sleep")
     assert (sleep.days_with, sleep.days_without, sleep.episodes_with, sleep.episodes_without) == (20, 40, 80, 40)
     assert sleep.ratio == pytest.approx(4.0)
@@ -214,7 +213,7 @@ def test_what_goes_with_reads_the_diary_in_three_queries(patient, django_assert_
 def test_today_is_left_out_until_it_is_over(patient):
     today = timezone.now().astimezone(patient.zone).date()
     patterned_diary(patient, today)
-    period = summary.Period.last(90, today)
+    period = Period.last(90, today)
     before = summary.what_goes_with(patient, period, today, shown=3, waiting_shown=2)["found"]
     CheckInFactory(patient=patient, day=today, sleep_hours=5, penn_frequency=2)
     EpisodeFactory(patient=patient)
@@ -230,7 +229,7 @@ def test_episodes_are_counted_on_the_patients_own_day(patient):
     zone = patient.zone
     EpisodeFactory(patient=patient, started_at=datetime(2026, 3, 10, 0, 30, tzinfo=zone))
     EpisodeFactory(patient=patient, started_at=datetime(2026, 3, 10, 23, 59, tzinfo=zone))
-    counts = summary.episodes_by_day(patient, summary.Period(date(2026, 3, 9), date(2026, 3, 11)))
+    counts = summary.episodes_by_day(patient, Period(date(2026, 3, 9), date(2026, 3, 11)))
     assert counts == {date(2026, 3, 10): 2}
 
 
@@ -249,7 +248,7 @@ def test_the_summary_counts_the_days_once_and_finds_the_same(patient_client, pat
     today = timezone.now().astimezone(patient.zone).date()
     patterned_diary(patient, today)
     EpisodeFactory(patient=patient)  # today's, which neither counts until the day is over
-    period = summary.Period.last(90, today)
+    period = Period.last(90, today)
     alone = summary.what_goes_with(patient, period, today, shown=3, waiting_shown=2)["found"]
     response = patient_client.get(reverse("logs:summary"))
     assert response.context["insights"]["found"] == alone

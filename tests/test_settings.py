@@ -85,3 +85,14 @@ def test_the_database_connection_uses_it(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+def test_starting_django_loads_none_of_the_heavy_libraries():
+    """The statistics, and the PDF renderer, load with the pages that use them, not with every process."""
+    environment = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "spasmlog.settings"}
+    code = (
+        "import sys, django; django.setup(); "
+        "print(' '.join(m for m in ('statsmodels', 'scipy', 'weasyprint', 'pandas') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
