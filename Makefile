@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 
-.PHONY: run serve test bench loadtest lint format check migrations clean
+.PHONY: run serve test test-fast bench loadtest lint format check migrations clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt build-constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ serve: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# The edit-run loop: the suite without generated input, server starts and the browser.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow and not browser"
 
 # The summary's speed on a year of heavy logging; figures go to bench/results.json.
 bench: $(BIN)/.installed

@@ -14,6 +14,7 @@ same way, with Unicode digits and huge numbers besides.
 import io
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from django import forms
 from django.test import Client
 from django.urls import reverse
@@ -72,6 +73,9 @@ NUMBERS = (
 )
 QUERY_TEXT = ODD_TEXT | NUMBERS | DAYS.map(date.isoformat)
 TABLES = [User, Profile, Episode, EpisodeLocation, EpisodeRelief, EpisodeMedicine, CheckIn, Medicine, Share, Note]
+
+# Generated input takes minutes: `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
 
 
 def _choices(field):

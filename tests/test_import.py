@@ -639,6 +639,7 @@ def comparable_diary(data, *, leave_out=()):
     }
 
 
+@pytest.mark.slow
 class ImportNeverBreaks(TestCase):
     """A valid export, changed by hypothesis; the database is rolled back between examples."""
 

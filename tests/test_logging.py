@@ -147,6 +147,7 @@ log.access(SimpleNamespace(status="200 OK", headers=[], sent=10), [], environ, t
 """
 
 
+@pytest.mark.slow
 def test_gunicorns_error_and_access_lines_hide_the_token():
     done = subprocess.run([sys.executable, "-c", GUNICORN_LOGS], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

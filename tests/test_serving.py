@@ -74,6 +74,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_the_app_and_compressed_hashed_static_files(tmp_path):
     """What `make serve` runs: collectstatic, migrate, gunicorn with DEBUG off."""
     port = free_port()

@@ -26,14 +26,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
+    browser_tests = [item for item in items if "tests/browser/" in item.nodeid]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.browser)
     if CHROMIUM.exists():
         return
     if os.environ.get("REQUIRE_BROWSER"):
         raise pytest.UsageError(f"Browser tests are required but {CHROMIUM} is missing.")
     skip = pytest.mark.skip(reason=f"browser tests skipped: {CHROMIUM} is missing (apt-get install chromium)")
-    for item in items:
-        if "browser" in item.nodeid:
-            item.add_marker(skip)
+    for item in browser_tests:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
