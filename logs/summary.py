@@ -1,12 +1,11 @@
 """Figures drawn from a patient's diary, for the dashboard and the summary."""
 
 import math
-from bisect import bisect_right
+import operator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, Func, IntegerField, Max, Min, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Aggregate, Avg, Count, Func, IntegerField, Max, Min, Q, Sum
 from django.utils.text import Truncator
 
 from logs import insights
@@ -30,6 +29,7 @@ from logs.models import (
     Region,
     Relief,
     Side,
+    User,
     location_label,
     with_details,
 )
@@ -42,34 +42,20 @@ INSIGHTS_IN_SUMMARY, WAITING_IN_SUMMARY = 3, 2
 CHART_WIDTH, CHART_HEIGHT = 300, 60
 
 
-def episodes_per_day(patient, first_day, last_day):
-    """
-    Rows of (day, episodes, intensity sum, intensity count, highest intensity)
-    for each day in the patient's zone that has episodes.
-    """
-    zone = patient.zone
-    return (
-        Episode.objects.for_patient(patient)
-        .between(local_midnight(first_day, zone), local_midnight(last_day + timedelta(days=1), zone))
-        .annotate(day=TruncDate("started_at", tzinfo=zone))
-        .values("day")
-        .annotate(
-            n=Count("id"),
-            intensity_sum=Sum("intensity"),
-            intensity_count=Count("intensity"),
-            intensity_max=Max("intensity"),
-        )
-        .order_by("day")
-    )
-
-
 def glance(patient, now):
     """The last 7 and 30 days at a glance, for the dashboard."""
     zone = patient.zone
     today = now.astimezone(zone).date()
     longest = max(GLANCE_WINDOWS)
     first_day = today - timedelta(days=longest - 1)
-    by_day = {row["day"]: row for row in episodes_per_day(patient, first_day, today)}
+    # One count of the days serves the windows, the chart and the insights, which look further back.
+    by_day = episodes_per_day(
+        patient,
+        Period.last(max(longest, INSIGHT_DAYS), today),
+        intensity_sum=Sum("intensity"),
+        intensity_count=Count("intensity"),
+        intensity_max=Max("intensity"),
+    )
     checkins = list(CheckIn.objects.for_patient(patient).between(first_day, today))
 
     windows = []
@@ -118,6 +104,7 @@ def glance(patient, now):
             today,
             shown=INSIGHTS_ON_DASHBOARD,
             waiting_shown=WAITING_ON_DASHBOARD,
+            counts={day: row["n"] for day, row in by_day.items()},
         ),
     }
 
@@ -180,9 +167,45 @@ class QuarterHour(Func):
         )
 
 
-def local_hour(quarter, zone):
-    """The local start of the hour that a QuarterHour falls in."""
-    return datetime.fromtimestamp(quarter * 900, zone).replace(minute=0)
+# How the figures of a day's quarter hours make the day's: counts and sums add up.
+COMBINE = {Count: operator.add, Sum: operator.add, Max: max, Min: min}
+
+
+def episodes_per_day(patient: User, period: Period, **aggregates: Aggregate) -> dict[date, dict]:
+    """
+    The patient's episodes on each day of the period that has any, in the
+    patient's zone (daylight saving included), in order of day:
+    {day: {"day": day, "n": episodes, "hours": {local hour: episodes}, **aggregates}}.
+
+    The database groups by UTC quarter hour (QuarterHour), which needs no time
+    zone function called for each row; each quarter is then placed in its
+    local day and hour here. `aggregates` are Count, Sum, Max or Min: each is
+    computed for each quarter hour and combined into the day's, and is None
+    where the day has nothing for it to count, as SQL's would be.
+    """
+    for name, aggregate in aggregates.items():
+        if type(aggregate) not in COMBINE:
+            raise TypeError(f"{name}: only Count, Sum, Max and Min add up from quarter hours to days.")
+    zone = patient.zone
+    start, end = period.bounds(zone)
+    days = {}
+    for row in (
+        Episode.objects.for_patient(patient)
+        .between(start, end)
+        .annotate(quarter=QuarterHour("started_at"))
+        .values("quarter")
+        .annotate(n=Count("id"), **aggregates)
+        .order_by("quarter")
+    ):
+        moment = datetime.fromtimestamp(row.pop("quarter") * 900, zone)
+        day = days.setdefault(moment.date(), {"day": moment.date(), "n": 0, "hours": {}, **dict.fromkeys(aggregates)})
+        day["n"] += row["n"]
+        day["hours"][moment.hour] = day["hours"].get(moment.hour, 0) + row["n"]
+        for name, aggregate in aggregates.items():
+            if row[name] is not None:
+                so_far = day[name]
+                day[name] = row[name] if so_far is None else COMBINE[type(aggregate)](so_far, row[name])
+    return days
 
 
 @dataclass(frozen=True)
@@ -311,22 +334,14 @@ def build_summary(patient, period, now, *, appendix=False):
         context["red_flags"], context["urgent"] = [], False
         return context
 
-    # One pass over the period, by hour in the patient's zone, gives the days,
-    # the weeks and the time of day.
+    # One pass over the period, by day and hour in the patient's zone, gives the
+    # days, the weeks, the red flags' dates and the time of day.
     flags = {f"flag_{flag.name}": Count("id", filter=flag.condition) for flag in EPISODE_RED_FLAGS}
-    hourly = []
-    for row in (
-        episodes.annotate(quarter=QuarterHour("started_at"))
-        .values("quarter")
-        .annotate(n=Count("id"), **flags)
-        .order_by("quarter")
-    ):
-        row["hour"] = local_hour(row.pop("quarter"), zone)
-        hourly.append(row)
-    by_day = _by_day(hourly)
+    days = episodes_per_day(patient, period, **flags)
+    by_day = list(days.values())
     weeks = _weeks(by_day, period)
     # The days' episodes are counted already: the insights take them rather than count again.
-    context["insights"] = insights_of({row["day"]: row["n"] for row in by_day})
+    context["insights"] = insights_of({day: row["n"] for day, row in days.items()})
     context.update(
         {
             "totals": totals,
@@ -336,7 +351,7 @@ def build_summary(patient, period, now, *, appendix=False):
             "how_long": _spread(episodes, "duration_seconds", totals["timed"], totals["longest"]),
             "how_strong": _spread(episodes, "intensity", totals["rated"], totals["highest"]),
             "where": _where(patient, start, end, n),
-            "when": _when(hourly, n),
+            "when": _when(by_day, n),
             "doing_what": _doing_what(episodes, n),
             "environment": _present(totals, "env", ENVIRONMENT_FIELDS, n),
             "came_with": _present(totals, "with", ACCOMPANYING_FIELDS, n),
@@ -510,22 +525,12 @@ def _where(patient, start, end, n):
     }
 
 
-def _by_day(hourly):
-    """The hourly rows added up by day, in order."""
-    days = {}
-    for row in hourly:
-        day = days.setdefault(row["hour"].date(), {"day": row["hour"].date()})
-        for key, value in row.items():
-            if key != "hour":
-                day[key] = day.get(key, 0) + value
-    return list(days.values())
-
-
-def _when(hourly, n):
+def _when(by_day, n):
     """Episodes by hour of the day in the patient's zone, daylight saving included."""
     by_hour = {}
-    for row in hourly:
-        by_hour[row["hour"].hour] = by_hour.get(row["hour"].hour, 0) + row["n"]
+    for row in by_day:
+        for hour, count in row["hours"].items():
+            by_hour[hour] = by_hour.get(hour, 0) + count
     hours = [{"hour": hour, "n": by_hour.get(hour, 0)} for hour in range(24)]
     blocks = []
     for label, first, last in TIMES_OF_DAY:
@@ -592,7 +597,7 @@ def what_goes_with(patient, period, today, *, shown, waiting_shown, counts=None)
         found = insights.compare([], {})
     else:
         if counts is None:
-            counts = episodes_by_day(patient, period)
+            counts = {day: row["n"] for day, row in episodes_per_day(patient, period).items()}
         checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day)
         medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
         found = insights.compare(
@@ -608,30 +613,6 @@ def what_goes_with(patient, period, today, *, shown, waiting_shown, counts=None)
         "waiting": found.waiting[:waiting_shown],
         "waiting_more": len(found.waiting[waiting_shown:]),
     }
-
-
-def episodes_by_day(patient, period):
-    """
-    {day: episodes} for the period's days in the patient's zone, grouped by UTC
-    quarter hour in the database (as the summary's hours are), each quarter
-    then placed in its day by the days' starts.
-    """
-    zone = patient.zone
-    days = [period.first_day + timedelta(days=offset) for offset in range(period.days + 1)]
-    starts = [local_midnight(day, zone).timestamp() // 900 for day in days]
-    start, end = period.bounds(zone)
-    counts = {}
-    for quarter, n in (
-        Episode.objects.for_patient(patient)
-        .between(start, end)
-        .annotate(quarter=QuarterHour("started_at"))
-        .values_list("quarter")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        day = days[bisect_right(starts, quarter) - 1]
-        counts[day] = counts.get(day, 0) + n
-    return counts
 
 
 def _medicines(patient, period, start, end):

@@ -234,6 +234,9 @@ def two_step_verify(request):
 
 def _glance(share, today):
     """A shared patient on the clinician's list: last entry, the last 30 days against the 30 before, red flags."""
+    # Two windows bounded by local midnights need no count by day: one row per patient
+    # here, where summary.episodes_per_day would read a row for every quarter hour with
+    # an episode in the share's whole period (its red flags and last entry look that far).
     zone = share.patient.zone
     window_end = min(today, share.last_day)
     last30 = max(share.first_day, window_end - timedelta(days=29))

@@ -229,8 +229,8 @@ def test_episodes_are_counted_on_the_patients_own_day(patient):
     zone = patient.zone
     EpisodeFactory(patient=patient, started_at=datetime(2026, 3, 10, 0, 30, tzinfo=zone))
     EpisodeFactory(patient=patient, started_at=datetime(2026, 3, 10, 23, 59, tzinfo=zone))
-    counts = summary.episodes_by_day(patient, Period(date(2026, 3, 9), date(2026, 3, 11)))
-    assert counts == {date(2026, 3, 10): 2}
+    days = summary.episodes_per_day(patient, Period(date(2026, 3, 9), date(2026, 3, 11)))
+    assert {day: row["n"] for day, row in days.items()} == {date(2026, 3, 10): 2}
 
 
 def test_the_dashboard_card_and_the_summary_show_them(patient_client, patient):

@@ -5,6 +5,7 @@ import statistics
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db.models import Avg, Count, Max, Min, Sum
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -493,3 +494,59 @@ def test_the_period_before_is_told_apart_from_a_diary_not_yet_kept(client, patie
     episode(patient, "2026-01-10T10:00:00")  # before the 30 days before: the diary was kept, with none then
     page = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
     assert "None in the 30 days before." in page
+
+
+def test_a_day_is_counted_by_its_local_midnights_in_zones_off_the_hour_and_across_daylight_saving(patient):
+    """Chatham is 45 minutes off the hour and its clocks went back on 5 April 2026: that day has 25 hours."""
+    patient.time_zone = "Pacific/Chatham"
+    patient.save()
+    zone = patient.zone
+    for moment in (
+        datetime(2026, 4, 4, 23, 59, tzinfo=zone),
+        datetime(2026, 4, 5, 0, 0, tzinfo=zone),
+        datetime(2026, 4, 5, 2, 50, tzinfo=zone),  # the first 02:50, before the clocks went back
+        datetime(2026, 4, 5, 2, 50, fold=1, tzinfo=zone),  # and the second
+        datetime(2026, 4, 5, 23, 59, tzinfo=zone),
+        datetime(2026, 4, 6, 0, 0, tzinfo=zone),
+    ):
+        EpisodeFactory(patient=patient, started_at=moment)
+    days = summary.episodes_per_day(patient, Period(date(2026, 4, 5), date(2026, 4, 5)))
+    assert list(days) == [date(2026, 4, 5)]
+    assert days[date(2026, 4, 5)]["n"] == 4
+    assert days[date(2026, 4, 5)]["hours"] == {0: 1, 2: 2, 23: 1}
+
+
+def test_the_days_figures_are_combined_from_their_quarter_hours(patient):
+    zone = patient.zone
+    for minute, intensity in ((0, 3), (5, 7), (20, None), (40, 2)):
+        EpisodeFactory(patient=patient, started_at=datetime(2026, 4, 2, 9, minute, tzinfo=zone), intensity=intensity)
+    EpisodeFactory(patient=patient, started_at=datetime(2026, 4, 3, 9, 0, tzinfo=zone), intensity=None)
+    days = summary.episodes_per_day(
+        patient,
+        Period(date(2026, 4, 1), date(2026, 4, 3)),
+        rated=Count("intensity"),
+        total=Sum("intensity"),
+        highest=Max("intensity"),
+        lowest=Min("intensity"),
+    )
+    assert days[date(2026, 4, 2)] == {
+        "day": date(2026, 4, 2),
+        "n": 4,
+        "hours": {9: 4},
+        "rated": 3,
+        "total": 12,
+        "highest": 7,
+        "lowest": 2,
+    }
+    # As SQL's own by day: nothing rated counts 0, and sums, highest and lowest are None.
+    assert days[date(2026, 4, 3)] == {
+        "day": date(2026, 4, 3),
+        "n": 1,
+        "hours": {9: 1},
+        "rated": 0,
+        "total": None,
+        "highest": None,
+        "lowest": None,
+    }
+    with pytest.raises(TypeError):
+        summary.episodes_per_day(patient, Period(date(2026, 4, 1), date(2026, 4, 3)), mean=Avg("intensity"))
