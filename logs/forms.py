@@ -33,7 +33,6 @@ from logs.models import (
     SUPPLEMENT_FIELDS,
     CheckIn,
     Episode,
-    EpisodeLocation,
     EpisodeMedicine,
     EpisodeRelief,
     Helped,
@@ -456,9 +455,7 @@ class EpisodeForm(forms.ModelForm):
         episode.save()
 
         episode.locations.all().delete()
-        EpisodeLocation.objects.bulk_create(
-            EpisodeLocation(episode=episode, region=region, side=side) for region, side in self.chosen_locations.items()
-        )
+        episode.add_places(self.chosen_locations)
 
         episode.reliefs.all().delete()
         EpisodeRelief.objects.bulk_create(
@@ -565,16 +562,8 @@ class QuickLogForm(forms.Form):
 
     @transaction.atomic(savepoint=False)
     def save(self, patient):
-        episode = Episode.objects.create(
-            patient=patient,
-            intensity=self.cleaned_data["intensity"],
-            kind=self.cleaned_data["kind"],
-        )
-        EpisodeLocation.objects.bulk_create(
-            EpisodeLocation(episode=episode, region=region, side=side)
-            for region, side in self.cleaned_data["sides"].items()
-        )
-        return episode
+        data = self.cleaned_data
+        return Episode.objects.log(patient, data["sides"], intensity=data["intensity"], kind=data["kind"])
 
 
 class CheckInForm(forms.ModelForm):

@@ -239,6 +239,12 @@ class EpisodeQuerySet(models.QuerySet):
     def for_patient(self, patient):
         return self.filter(patient=patient)
 
+    def log(self, patient, places, **fields):
+        """A new episode of the patient's, with its places ({region: side}); call it inside a transaction."""
+        episode = self.create(patient=patient, **fields)
+        episode.add_places(places)
+        return episode
+
     def between(self, start=None, end=None):
         """Episodes that started in [start, end); either bound may be open."""
         qs = self
@@ -325,6 +331,12 @@ class Episode(models.Model):
 
     def get_absolute_url(self):
         return reverse("logs:episode-edit", args=[self.pk])
+
+    def add_places(self, places):
+        """Where the episode was, as {region: side}: one side per region, as the constraint says."""
+        EpisodeLocation.objects.bulk_create(
+            EpisodeLocation(episode=self, region=region, side=side) for region, side in places.items()
+        )
 
     @property
     def duration_display(self):

@@ -271,10 +271,8 @@ def same_as_last(request):
         messages.error(request, "There is no earlier spasm to repeat yet.")
         return redirect("logs:quick-log")
     with transaction.atomic():
-        episode = Episode.objects.create(patient=request.user, kind=last.kind)
-        EpisodeLocation.objects.bulk_create(
-            EpisodeLocation(episode=episode, region=loc.region, side=loc.side) for loc in last.locations.all()
-        )
+        places = {place.region: place.side for place in last.locations.all()}
+        episode = Episode.objects.log(request.user, places, kind=last.kind)
         audit.record(request, "logged", episode)
     return _logged(episode)
 
