@@ -175,7 +175,7 @@ def test_an_address_already_in_use_is_refused_without_saying_whose(patient_clien
 
 
 def test_changing_the_password_needs_the_current_one(patient_client, patient):
-    new = "another-long-diary-password"
+    new = "7319-quartz-4482"
     response = patient_client.post(
         reverse("password_change"), {"old_password": "wrong", "new_password1": new, "new_password2": new}
     )

@@ -112,7 +112,7 @@ def test_a_password_change_ends_the_other_sessions(client):
     other_device = Client()
     sign_in(other_device, patient.email, PASSWORD, address="203.0.113.9")
     sign_in(client, patient.email, PASSWORD)
-    new = "a-new-long-diary-password"
+    new = "7319-quartz-4482"
     client.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
     assert client.get(reverse("logs:quick-log")).status_code == 200
     assert other_device.get(reverse("logs:quick-log"))["Location"].startswith(reverse("login"))
@@ -318,7 +318,7 @@ def delete_account(client, password):
 
 
 def change_password(client, password):
-    new = "a-new-long-diary-password"
+    new = "7319-quartz-4482"
     return client.post(
         reverse("password_change"), {"old_password": password, "new_password1": new, "new_password2": new}
     )
