@@ -37,8 +37,8 @@ from django.utils import timezone  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from logs import summary  # noqa: E402
-from logs.dates import Period  # noqa: E402
 from logs.models import User  # noqa: E402
+from spasmlog.dates import Period  # noqa: E402
 
 EMAIL = "bench@spasmlog.example"
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))

@@ -9,7 +9,7 @@ class LogsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
         from logs import audit
-        from logs.middleware import SessionLimitsMiddleware
+        from spasmlog.middleware import SessionLimitsMiddleware
 
         # The session's clock starts at signing in.
         user_logged_in.connect(SessionLimitsMiddleware.start, dispatch_uid="logs-session-start")

@@ -4,8 +4,8 @@ someone other than its owner. Written by explicit calls where the change is
 made, so nothing depends on signals that bulk operations would skip.
 """
 
-from logs.addresses import client_address
 from logs.models import AuditEvent, account_ref
+from spasmlog.addresses import client_address
 
 
 def record(request, action, target=None, *, patient=None, actor=None):

@@ -15,16 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logs import limits, portability
-from logs.dates import (
-    DEFAULT_PERIOD_DAYS,
-    EARLIEST_DAY,
-    LATEST_DAY,
-    BoundedDateField,
-    BoundedDateTimeField,
-    Period,
-    local_midnight,
-)
-from logs.durations import format_duration, parse_duration
 from logs.models import (
     ACCOMPANYING_FIELDS,
     ENVIRONMENT_FIELDS,
@@ -47,6 +37,16 @@ from logs.models import (
     location_label,
     normalise_email,
 )
+from spasmlog.dates import (
+    DEFAULT_PERIOD_DAYS,
+    EARLIEST_DAY,
+    LATEST_DAY,
+    BoundedDateField,
+    BoundedDateTimeField,
+    Period,
+    local_midnight,
+)
+from spasmlog.durations import format_duration, parse_duration
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 

@@ -14,8 +14,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from logs.addresses import client_address
 from logs.models import User, normalise_email
+from spasmlog.addresses import client_address
 
 # Sign-up and password reset e-mails: to one address, and asked for from one client address.
 ACCOUNT_EMAILS_PER_ADDRESS = 3

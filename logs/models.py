@@ -1,5 +1,4 @@
 import functools
-import hashlib
 import zoneinfo
 from collections import defaultdict
 from datetime import timedelta
@@ -14,8 +13,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from logs.dates import EARLIEST_DAY, EARLIEST_MOMENT, LATEST_DAY
-from logs.durations import format_duration
+from spasmlog.dates import EARLIEST_DAY, EARLIEST_MOMENT, LATEST_DAY
+from spasmlog.durations import format_duration
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
 # A start may be a little ahead of the clock that records it: phones drift.
@@ -691,11 +690,6 @@ class AuditEvent(models.Model):
 
 def account_ref(user):
     return f"account {user.pk}" if user is not None and user.pk is not None else ""
-
-
-def token_hash(token):
-    """What is kept of a secret token sent to someone (a sign-up link, a shared link): its SHA-256."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class PendingAccount(models.Model):

@@ -31,7 +31,6 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from logs import exports
-from logs.dates import EARLIEST_DAY, LATEST_DAY, Period
 from logs.models import (
     FUTURE_TOLERANCE,
     Activity,
@@ -46,6 +45,7 @@ from logs.models import (
     Relief,
     User,
 )
+from spasmlog.dates import EARLIEST_DAY, LATEST_DAY, Period
 
 FORMAT, VERSION = "spasmlog-export", 1
 TIMESTAMPS = ["created_at", "updated_at"]

@@ -10,7 +10,6 @@ from django.utils.text import Truncator
 
 from logs import insights
 from logs.charts import bar_chart, body_diagram, forest_plot
-from logs.dates import Period, local_midnight
 from logs.models import (
     ACCOMPANYING_FIELDS,
     ENVIRONMENT_FIELDS,
@@ -33,6 +32,7 @@ from logs.models import (
     location_label,
     with_details,
 )
+from spasmlog.dates import Period, local_midnight
 
 GLANCE_WINDOWS = (7, 30)
 # The dashboard's "what goes with your spasms" looks this far back, as the summary does by default.

@@ -21,7 +21,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from logs import audit, exports, fhir, limits, portability, summary
-from logs.dates import parse_day
 from logs.forms import (
     DEFAULT_QUICK_LOCATIONS,
     QUICK_LOCATION_COUNT,
@@ -40,7 +39,9 @@ from logs.forms import (
     SignUpForm,
     SummaryForm,
 )
-from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, PendingAccount, Profile, User, token_hash
+from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, PendingAccount, Profile, User
+from spasmlog.dates import parse_day
+from spasmlog.tokens import token_hash
 
 PAGE_SIZE = 25
 # The quick log ranks places by how often they came up in this many recent days.

@@ -2,10 +2,10 @@ from datetime import timedelta
 
 from django import forms
 
-from logs.dates import BoundedDateField, local_midnight
 from logs.forms import DateInput, SignUpForm, SummaryForm, _helper
 from logs.models import User, normalise_email
 from sharing.models import DEFAULT_SHARE_DAYS, Note, Protection, Share, Via, normalise_code
+from spasmlog.dates import BoundedDateField, local_midnight
 
 MIN_PIN = 4
 

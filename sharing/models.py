@@ -17,8 +17,8 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from logs.dates import EARLIEST_DAY, LATEST_DAY, Period
-from logs.models import token_hash
+from spasmlog.dates import EARLIEST_DAY, LATEST_DAY, Period
+from spasmlog.tokens import token_hash
 
 MAX_SHARE = timedelta(days=366)
 DEFAULT_SHARE_DAYS = 14

@@ -19,8 +19,6 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from logs import audit, limits
-from logs.addresses import client_address
-from logs.dates import local_midnight
 from logs.models import Episode
 from logs.summary import EPISODE_RED_FLAGS
 from logs.views import (
@@ -34,7 +32,10 @@ from logs.views import (
     summary_pdf_response,
 )
 from sharing.forms import ClinicianSignUpForm, NoteForm, SecretForm, ShareForm, TokenForm
-from sharing.models import AccessRecord, Clinician, Note, Protection, Share, Via, token_hash
+from sharing.models import AccessRecord, Clinician, Note, Protection, Share, Via
+from spasmlog.addresses import client_address
+from spasmlog.dates import local_midnight
+from spasmlog.tokens import token_hash
 
 RECOVERY_CODES = 10
 # After a wrong code, django-otp makes each next try wait longer.

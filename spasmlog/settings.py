@@ -66,7 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "spasmlog.logging.RequestLogMiddleware",
-    "logs.middleware.AllowedMethodsMiddleware",
+    "spasmlog.middleware.AllowedMethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -75,11 +75,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "logs.middleware.PatientTimeZoneMiddleware",
+    "spasmlog.middleware.PatientTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "logs.middleware.SessionLimitsMiddleware",
-    "logs.middleware.SecurityHeadersMiddleware",
+    "spasmlog.middleware.SessionLimitsMiddleware",
+    "spasmlog.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -253,7 +253,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "logs.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "spasmlog.addresses.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 # The address as stored, so that Victim@… and victim@… count as one account.
 AXES_USERNAME_CALLABLE = "logs.limits.sign_in_username"

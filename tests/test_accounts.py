@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from logs.models import PendingAccount, Profile, User, token_hash
+from logs.models import PendingAccount, Profile, User
+from spasmlog.tokens import token_hash
 from tests.factories import PASSWORD
 
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from logs.dates import EARLIEST_DAY, LATEST_DAY
 from logs.models import CheckIn, Episode, Medicine
 from sharing.models import Share
+from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
 from tests.conftest import sign_in_with_second_step
 from tests.factories import CheckInFactory, ClinicianFactory, EpisodeFactory, ShareFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from logs.dates import EARLIEST_DAY, LATEST_DAY
 from logs.models import CheckIn
+from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
 from tests.factories import CheckInFactory
 
 

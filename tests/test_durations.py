@@ -1,6 +1,6 @@
 import pytest
 
-from logs.durations import format_duration, parse_duration
+from spasmlog.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from logs.dates import EARLIEST_DAY, LATEST_DAY
 from logs.forms import (
     CheckInForm,
     DeleteAccountForm,
@@ -42,6 +41,7 @@ from logs.forms import (
 from logs.models import CheckIn, Episode, EpisodeLocation, EpisodeMedicine, EpisodeRelief, Medicine, Profile, User
 from sharing.forms import ClinicianSignUpForm, NoteForm, SecretForm, ShareForm, TokenForm
 from sharing.models import Note, Share
+from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
 from tests.conftest import sign_in_with_second_step
 from tests.factories import (
     CheckInFactory,

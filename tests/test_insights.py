@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from logs import insights, summary
 from logs.charts import forest_plot
-from logs.dates import Period
 from logs.insights import MIN_DAYS, compare
 from logs.management.commands.seed_demo import DEMO_EMAIL
 from logs.models import User
+from spasmlog.dates import Period
 from tests.factories import CheckInFactory, EpisodeFactory, MedicineFactory
 
 FIRST_DAY = date(2026, 1, 1)

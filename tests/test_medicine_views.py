@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from logs.dates import EARLIEST_DAY, LATEST_DAY
 from logs.forms import guess_medicine_kind
 from logs.models import Medicine
+from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
 from tests.factories import MedicineFactory
 from tests.test_episode_views import episode_data
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from logs import limits
-from logs.addresses import client_address
+from spasmlog.addresses import client_address
 from tests.factories import PASSWORD, UserFactory
 from tests.test_settings import PRODUCTION, check
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from logs import summary
-from logs.dates import Period
 from logs.models import Episode, EpisodeLocation, EpisodeMedicine, EpisodeRelief, Medicine, Region, Relief
 from logs.summary import APPENDIX_CELL_CHARS, APPENDIX_EPISODES
+from spasmlog.dates import Period
 from tests.factories import CheckInFactory, EpisodeFactory, LocationFactory, MedicineFactory
 
 NOW = datetime(2026, 4, 15, 11, 0, tzinfo=UTC)  # 12:00 in London, summer time

@@ -1,6 +1,6 @@
 from django import template
 
-from logs.durations import format_duration
+from spasmlog.durations import format_duration
 
 register = template.Library()
 
