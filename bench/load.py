@@ -218,7 +218,7 @@ def explain_pages():
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(patient)
     report = [f"{Episode.objects.count()} episodes in the table; plans for {patient.email}.\n"]
-    for page in ("logs:dashboard", "logs:summary"):
+    for page in ("reports:dashboard", "reports:summary"):
         client.get(reverse(page))  # warm the cache, as a page opened again would be
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse(page)).status_code == 200

@@ -2,7 +2,7 @@
 make bench: a year of heavy logging (about 10,000 episodes and 365 check-ins),
 then the median time of the summary page, its PDF (also with the appendix,
 as full as it gets) and its CSV and FHIR exports over several runs, and of what goes with the spasms over that year
-(logs.insights, as the summary computes it), with the queries each takes. Results go to
+(reports.insights, as the summary computes it), with the queries each takes. Results go to
 bench/results.json.
 """
 
@@ -118,10 +118,10 @@ def main():
     client = Client()
     client.force_login(patient)
     views = {
-        "summary": reverse("logs:summary"),
-        "pdf": reverse("logs:summary-pdf"),
-        "csv": reverse("logs:summary-csv", args=["episodes"]),
-        "fhir": reverse("logs:summary-fhir"),
+        "summary": reverse("reports:summary"),
+        "pdf": reverse("reports:summary-pdf"),
+        "csv": reverse("reports:summary-csv", args=["episodes"]),
+        "fhir": reverse("reports:summary-fhir"),
     }
     results = {"queries": {}}
     for name, url in views.items():

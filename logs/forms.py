@@ -1,5 +1,4 @@
 import calendar
-import logging
 import re
 import zoneinfo
 from datetime import date, timedelta
@@ -7,14 +6,9 @@ from datetime import date, timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.contrib.auth import forms as auth_forms
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
-from logs import limits, portability
 from logs.models import (
     ACCOMPANYING_FIELDS,
     ENVIRONMENT_FIELDS,
@@ -35,15 +29,12 @@ from logs.models import (
     Side,
     User,
     location_label,
-    normalise_email,
 )
 from spasmlog.dates import (
-    DEFAULT_PERIOD_DAYS,
     EARLIEST_DAY,
     LATEST_DAY,
     BoundedDateField,
     BoundedDateTimeField,
-    Period,
     local_midnight,
 )
 from spasmlog.durations import format_duration, parse_duration
@@ -153,107 +144,13 @@ class MonthField(BoundedDateField):
         raise forms.ValidationError("Write a month and year, for example 2024-03 or March 2024.")
 
 
-def _helper(*layout, submit="Save"):
+def form_helper(*layout, submit="Save"):
     helper = FormHelper()
     helper.form_tag = False
     helper.layout = Layout(*layout)
     if submit:
         helper.layout.append(Submit("submit", submit, css_class="btn-lg"))
     return helper
-
-
-class SignUpForm(forms.ModelForm):
-    """
-    Who is signing up. No password: it is chosen on the page the e-mailed link
-    opens (OpenAccountForm), by whoever holds the link.
-    """
-
-    time_zone = forms.ChoiceField(
-        choices=TIME_ZONE_CHOICES,
-        initial="UTC",
-        help_text="Your device's zone is filled in for you; change it if it is wrong.",
-    )
-
-    class Meta:
-        model = User
-        fields = ["email", "display_name", "time_zone"]
-        help_texts = {"display_name": "How your name appears on your summary."}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
-        self.fields["display_name"].widget.attrs["autocomplete"] = "name"
-        if not self.is_bound:
-            self.fields["time_zone"].widget.attrs["data-browser-zone"] = "1"
-        self.helper = _helper("email", "display_name", "time_zone", submit="Create account")
-
-    def clean_email(self):
-        return normalise_email(self.cleaned_data["email"])
-
-    def validate_unique(self):
-        """An address that has an account is not refused here: that would tell anyone it exists."""
-
-
-class OpenAccountForm(auth_forms.SetPasswordMixin, forms.Form):
-    """The password of an account about to open, chosen on the page the e-mailed link opens."""
-
-    password1, password2 = auth_forms.SetPasswordMixin.create_password_fields(label2="Password again")
-
-    def __init__(self, *args, pending, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pending = pending
-        self.helper = _helper("password1", "password2", submit="Open my account")
-
-    def clean(self):
-        self.validate_passwords()
-        # Checked against the address and name the account will have.
-        self.validate_password_for_user(self.pending.new_account())
-        return super().clean()
-
-
-RESET_SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
-# Django's own logger for failed password reset e-mails.
-auth_logger = logging.getLogger("django.contrib.auth")
-
-
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """
-    Django's, with the same work whether or not an account uses the address:
-    one e-mail either way (a link, or a note that no account uses it), within
-    the limit on account e-mails. Django's own sends nothing to an unknown
-    address, which answers sooner and so tells which addresses have accounts.
-    """
-
-    def clean_email(self):
-        return normalise_email(self.cleaned_data["email"])
-
-    def get_users(self, email):
-        """The accounts that may set a new password, looked up by the address as stored."""
-        users = [
-            user
-            for user in User.objects.filter(email=normalise_email(email), is_active=True)
-            if user.has_usable_password()
-        ]
-        self.found_account = bool(users)
-        return users
-
-    def save(self, *, request, from_email=None, subject_template_name=RESET_SUBJECT_TEMPLATE, **kwargs):
-        email = self.cleaned_data["email"]
-        if not limits.may_send_account_email(request, email):
-            return
-        super().save(request=request, from_email=from_email, subject_template_name=subject_template_name, **kwargs)
-        if self.found_account:
-            return
-        subject = "".join(render_to_string(subject_template_name).splitlines())
-        body = render_to_string(
-            "registration/password_reset_unknown_email.txt",
-            {"email": email, "signup": request.build_absolute_uri(reverse("signup"))},
-        )
-        try:
-            send_mail(subject, body, from_email, [email])
-        except Exception:
-            # As Django's own branch does for an account's link: the page answers the same.
-            auth_logger.exception("Failed to send the note that no account uses an address")
 
 
 class AccountForm(forms.ModelForm):
@@ -408,7 +305,7 @@ class EpisodeForm(forms.ModelForm):
             )
             self.medicine_names += [name, f"{name}_dose"]
 
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(
                 "When and how strong",
                 "started_at",
@@ -612,7 +509,7 @@ class CheckInForm(forms.ModelForm):
         self.fields["sleep_hours"].widget.attrs.update({"step": "0.5", "inputmode": "decimal"})
         for name in self.counts:
             self.fields[name].widget.attrs["inputmode"] = "numeric"
-        self.helper = _helper(
+        self.helper = form_helper(
             "day",
             Fieldset("Spasms in the last 24 hours", "penn_frequency", "penn_severity"),
             Fieldset(
@@ -696,7 +593,7 @@ class MedicineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].label = "Kind"
-        self.helper = _helper(
+        self.helper = form_helper(
             "name",
             Div("dose", "frequency", css_class="number-grid"),
             "purpose",
@@ -747,167 +644,3 @@ class DateRangeForm(forms.Form):
 
 class EpisodeFilterForm(DateRangeForm):
     region = forms.ChoiceField(label="Where", choices=[("", "Anywhere")] + Region.choices, required=False)
-
-
-class SummaryForm(forms.Form):
-    """Which period the summary covers: the last 30 or 90 days, since a day, or any range."""
-
-    LAST_30, LAST_90, SINCE, RANGE = "30", "90", "since", "range"
-
-    period = forms.ChoiceField(
-        choices=[
-            (LAST_30, "Last 30 days"),
-            (LAST_90, "Last 90 days"),
-            (SINCE, "Since a date"),
-            (RANGE, "From a date to a date"),
-        ],
-        initial=LAST_90,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    since = BoundedDateField(label="Since", required=False, widget=DateInput())
-    start = BoundedDateField(label="From", required=False, widget=DateInput())
-    end = BoundedDateField(label="To", required=False, widget=DateInput())
-    appendix = forms.BooleanField(label="Add a list of every episode (an appendix)", required=False)
-
-    def __init__(self, *args, today, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-        self.helper = _helper(
-            "period",
-            Div(
-                Div("since", css_class="col-12 col-sm-4"),
-                Div("start", css_class="col-6 col-sm-4"),
-                Div("end", css_class="col-6 col-sm-4"),
-                css_class="row",
-            ),
-            "appendix",
-            submit=None,
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        period = cleaned.get("period")
-        today_text = f"{self.today:%-d %B %Y}"
-        if period == self.SINCE:
-            since = cleaned.get("since")
-            if since is None and "since" not in self.errors:
-                self.add_error("since", "Pick the first day of the summary.")
-            elif since and since > self.today:
-                self.add_error("since", f"Pick a day no later than today, {today_text}.")
-        if period == self.RANGE:
-            start, end = cleaned.get("start"), cleaned.get("end")
-            for name in ("start", "end"):
-                if cleaned.get(name) is None and name not in self.errors:
-                    self.add_error(name, "Pick a day." if name == "end" else "Pick the first day.")
-            for name in ("start", "end"):
-                if cleaned.get(name) and cleaned[name] > self.today:
-                    self.add_error(name, f"Pick a day no later than today, {today_text}.")
-            if start and end and start <= self.today and end < start:
-                self.add_error("end", "The end comes before the start.")
-        return cleaned
-
-    def summary_period(self):
-        """The chosen Period; the last 90 days when nothing (or nothing valid) is chosen."""
-        if not self.is_bound or not self.is_valid():
-            return Period.last(DEFAULT_PERIOD_DAYS, self.today)
-        period = self.cleaned_data["period"] or self.LAST_90
-        if period in (self.LAST_30, self.LAST_90):
-            return Period.last(int(period), self.today)
-        if period == self.SINCE:
-            return Period(self.cleaned_data["since"], self.today)
-        return Period(self.cleaned_data["start"], self.cleaned_data["end"])
-
-    def wants_appendix(self):
-        return self.is_bound and self.is_valid() and self.cleaned_data["appendix"]
-
-
-class CurrentPasswordMixin:
-    """
-    Changes to the account itself ask for the current password again. Wrong
-    ones are counted for the account (logs.limits); past the limit no password
-    is checked, the right one included, until the window ends.
-    """
-
-    def add_current_password(self, user):
-        self.user = user
-        self.fields["current_password"] = forms.CharField(
-            label="Your current password",
-            strip=False,
-            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        )
-
-    def clean_current_password(self):
-        return self.checked_current_password(self.cleaned_data["current_password"])
-
-    resting_message = f"Too many wrong passwords. Wait {limits.CURRENT_PASSWORD_WINDOW // 60} minutes, then try again."
-
-    def checked_current_password(self, password):
-        if limits.current_password_resting(self.user):
-            raise forms.ValidationError(self.resting_message, code="resting")
-        if not self.user.check_password(password):
-            if limits.count_wrong_current_password(self.user):
-                raise forms.ValidationError(self.resting_message, code="resting")
-            raise forms.ValidationError("That is not your current password.", code="password_incorrect")
-        return password
-
-
-class EmailChangeForm(CurrentPasswordMixin, forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["email"]
-        labels = {"email": "New e-mail address"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_current_password(self.instance)
-        self.helper = _helper("email", "current_password", submit="Change e-mail address")
-
-    def clean_email(self):
-        return normalise_email(self.cleaned_data["email"])
-
-    def clean(self):
-        cleaned = super().clean()
-        email = cleaned.get("email")
-        # Only once the current password is right: to anyone else the form says nothing about an address.
-        password_right = "current_password" in cleaned
-        if email and password_right and User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
-            self.add_error("email", "That address cannot be used. Choose another.")
-        return cleaned
-
-    def validate_unique(self):
-        """Checked in clean(), after the current password."""
-
-
-class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_current_password(user)
-        self.helper = _helper("current_password", submit=None)
-
-
-class PasswordChangeForm(CurrentPasswordMixin, auth_forms.PasswordChangeForm):
-    """Django's, with the current password counted like the other changes to the account."""
-
-    def clean_old_password(self):
-        return self.checked_current_password(self.cleaned_data["old_password"])
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="A SpasmLog export",
-        help_text=f"The ZIP from “Export everything”, or the spasmlog.json inside it; "
-        f"up to {portability.MAX_UPLOAD_BYTES // portability.MB} MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json,application/zip,application/json"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("file", submit="Import")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        # Django has stored the whole upload by now; portability.read_upload reads it within the limit again.
-        if upload.size > portability.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is larger than {portability.MAX_UPLOAD_BYTES // portability.MB} MB.")
-        return upload

@@ -1,28 +1,7 @@
-import django_otp
 from django.contrib import admin
-from django.shortcuts import redirect
-from django_otp.admin import OTPAdminSite
 
-from logs.admin import PatientDataAdmin, ReadOnlyAdmin
+from audit.admin import PatientDataAdmin, ReadOnlyAdmin
 from sharing.models import AccessRecord, Clinician, Note, Share
-
-
-class TwoStepAdminSite(OTPAdminSite):
-    """
-    The admin opens only to staff who signed in with the second step, as clinicians'
-    pages do; until then it shows its sign-in form, which asks for the code too.
-    Staff without an authenticator are sent to set one up first.
-    """
-
-    def login(self, request, extra_context=None):
-        user = request.user
-        if user.is_authenticated and user.is_staff and not django_otp.user_has_device(user):
-            return redirect("sharing:two-step-setup")
-        return super().login(request, extra_context)
-
-
-# The default site, so that every admin registered on it (Django's, django-otp's, axes') is behind it.
-admin.site.__class__ = TwoStepAdminSite
 
 
 @admin.register(Clinician)

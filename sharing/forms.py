@@ -2,34 +2,13 @@ from datetime import timedelta
 
 from django import forms
 
-from logs.forms import DateInput, SignUpForm, SummaryForm, _helper
+from logs.forms import DateInput, form_helper
 from logs.models import User, normalise_email
+from reports.forms import SummaryForm
 from sharing.models import DEFAULT_SHARE_DAYS, Note, Protection, Share, Via, normalise_code
 from spasmlog.dates import BoundedDateField, local_midnight
 
 MIN_PIN = 4
-
-
-class ClinicianSignUpForm(SignUpForm):
-    practice = forms.CharField(label="Practice or clinic", max_length=200)
-    registration = forms.CharField(
-        label="Professional registration number",
-        max_length=100,
-        required=False,
-        help_text="As your licensing body writes it; patients see it beside your name.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["display_name"].help_text = "Your name as patients know it."
-        self.helper = _helper(
-            "email",
-            "display_name",
-            "practice",
-            "registration",
-            "time_zone",
-            submit="Create clinician account",
-        )
 
 
 class ShareForm(SummaryForm):
@@ -68,7 +47,7 @@ class ShareForm(SummaryForm):
         del self.fields["appendix"]
         self.fields["ends_on"].initial = self.today + timedelta(days=DEFAULT_SHARE_DAYS)
         self.fields["ends_on"].help_text = "Two weeks unless you choose otherwise; a year at most."
-        self.helper = _helper(
+        self.helper = form_helper(
             "period",
             "since",
             "start",
@@ -152,27 +131,11 @@ class SecretForm(forms.Form):
         super().__init__(*args, **kwargs)
         if protection == Protection.BIRTH_DATE:
             self.fields["pin"] = BoundedDateField(label="The patient's date of birth", widget=DateInput())
-        self.helper = _helper("pin", submit="Open")
+        self.helper = form_helper("pin", submit="Open")
 
     def secret(self):
         value = self.cleaned_data["pin"]
         return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-class TokenForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=16,
-        help_text="The six digits your authenticator app shows, or one of your recovery codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
-    )
-
-    def __init__(self, *args, submit="Continue", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("code", submit=submit)
-
-    def clean_code(self):
-        return "".join(self.cleaned_data["code"].split())
 
 
 class NoteForm(forms.ModelForm):
@@ -183,4 +146,4 @@ class NoteForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("text", submit="Leave the note")
+        self.helper = form_helper("text", submit="Leave the note")

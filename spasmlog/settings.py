@@ -46,9 +46,16 @@ else:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this site answers to, comma-separated.")
 
 INSTALLED_APPS = [
+    # The floors, lowest first: the project's frame, the audit trail, the diary, the
+    # reports and accounts built on it, and sharing. An app's templates win over
+    # Django's own (the sign-in pages over the admin's), so these come first.
+    "spasmlog",
+    "audit",
     "logs",
+    "reports",
+    "accounts",
     "sharing",
-    "django.contrib.admin",
+    "accounts.apps.TwoStepAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -127,7 +134,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The limits' counters (logs.limits), the links' guessing counter and the fitted
+# The limits' counters (accounts.limits), the links' guessing counter and the fitted
 # insights, which are small and keyed by their data. In Redis when REDIS_URL is
 # set, shared by every process; otherwise each process's own memory, where each
 # worker counts on its own (a system check warns of it in production).
@@ -175,7 +182,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "logs.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 
 LANGUAGE_CODE = "en"
@@ -256,7 +263,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "spasmlog.addresses.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 # The address as stored, so that Victim@… and victim@… count as one account.
-AXES_USERNAME_CALLABLE = "logs.limits.sign_in_username"
+AXES_USERNAME_CALLABLE = "accounts.limits.sign_in_username"
 AXES_VERBOSE = False
 
 if DEBUG:

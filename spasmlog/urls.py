@@ -1,35 +1,44 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path, register_converter
+from django.http import HttpResponseRedirect
+from django.urls import include, path, register_converter, reverse
 
-from logs import views
-from logs.forms import PasswordChangeForm, PasswordResetForm
-from spasmlog import health
+from spasmlog import health, views
 from spasmlog.converters import IdConverter
 
 # Before the apps' URLs, which use it.
 register_converter(IdConverter, "id")
 
+
+class HttpResponsePermanentRedirectKeepingMethod(HttpResponseRedirect):
+    status_code = 308
+
+
+def moved(old: str, name: str):
+    """The path `old` has moved to the route `name`: a permanent redirect that keeps the method and the query."""
+
+    def view(request, **kwargs):
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirectKeepingMethod(reverse(name, kwargs=kwargs) + (f"?{query}" if query else ""))
+
+    return path(old, view, name=f"moved-{name}")
+
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/live", health.live, name="healthz-live"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/signup/sent/", views.signup_sent, name="signup-sent"),
-    path("accounts/signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
-    # Django's views with the project's forms, before Django's own URLs of the same names.
-    path(
-        "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
-        name="password_change",
-    ),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
-        name="password_reset",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("logs.urls")),
+    path("", include("reports.urls")),
     path("", include("sharing.urls")),
+    # Addresses of account pages from before they all moved under /accounts/.
+    moved("account/export/", "account-export"),
+    moved("account/import/", "account-import"),
+    moved("account/email/", "account-email"),
+    moved("account/delete/", "account-delete"),
+    moved("clinicians/signup/", "clinician-signup"),
+    moved("clinicians/signup/confirm/<str:token>/", "clinician-confirm"),
+    moved("clinicians/two-step/", "two-step-setup"),
+    moved("clinicians/verify/", "two-step-verify"),
 ]

@@ -43,6 +43,7 @@ TWO_STEP = "two-step"  # setting up and giving the second step: clinicians, and 
 SHARED = "shared"  # a patient's data through an accepted share
 ACCEPT = "accept"  # accepting a waiting share
 LINK = "link"  # a patient's data through a link
+MOVED = "moved"  # an address from before a page moved: sent on, method and all, to where it is now
 
 URLS = {
     "home": PUBLIC,
@@ -53,32 +54,32 @@ URLS = {
     "signup": PUBLIC,
     "signup-sent": PUBLIC,
     "signup-confirm": PUBLIC,
-    "sharing:clinician-confirm": PUBLIC,
+    "clinician-confirm": PUBLIC,
     "password_reset": PUBLIC,
     "password_reset_done": PUBLIC,
     "password_reset_confirm": PUBLIC,
     "password_reset_complete": PUBLIC,
-    "sharing:clinician-signup": PUBLIC,
+    "clinician-signup": PUBLIC,
     "password_change": ACCOUNT,
     "password_change_done": ACCOUNT,
     "logs:quick-log": DIARY,
     "logs:same-as-last": DIARY,
-    "logs:dashboard": DIARY,
+    "reports:dashboard": DIARY,
     "logs:profile": DIARY,
-    "logs:account-export": DIARY,
-    "logs:account-import": DIARY,
-    "logs:account-email": DIARY,
-    "logs:account-delete": DIARY,
+    "account-export": DIARY,
+    "account-import": DIARY,
+    "account-email": DIARY,
+    "account-delete": DIARY,
     "logs:episode-list": DIARY,
     "logs:episode-new": DIARY,
     "logs:checkin-list": DIARY,
     "logs:checkin-new": DIARY,
     "logs:medicine-list": DIARY,
     "logs:medicine-new": DIARY,
-    "logs:summary": DIARY,
-    "logs:summary-pdf": DIARY,
-    "logs:summary-csv": DIARY,
-    "logs:summary-fhir": DIARY,
+    "reports:summary": DIARY,
+    "reports:summary-pdf": DIARY,
+    "reports:summary-csv": DIARY,
+    "reports:summary-fhir": DIARY,
     "sharing:share-list": DIARY,
     "sharing:share-new": DIARY,
     "sharing:share-link-made": DIARY,
@@ -90,8 +91,8 @@ URLS = {
     "logs:medicine-delete": RECORD,
     "sharing:share-revoke": RECORD,
     "sharing:clinician-home": CLINICIAN,
-    "sharing:two-step-setup": TWO_STEP,
-    "sharing:two-step-verify": TWO_STEP,
+    "two-step-setup": TWO_STEP,
+    "two-step-verify": TWO_STEP,
     "sharing:clinician-share": SHARED,
     "sharing:clinician-share-pdf": SHARED,
     "sharing:clinician-share-csv": SHARED,
@@ -102,6 +103,19 @@ URLS = {
     "sharing:link-pdf": LINK,
     "sharing:link-csv": LINK,
     "sharing:link-fhir": LINK,
+    **{
+        f"moved-{name}": MOVED
+        for name in [
+            "account-export",
+            "account-import",
+            "account-email",
+            "account-delete",
+            "clinician-signup",
+            "clinician-confirm",
+            "two-step-setup",
+            "two-step-verify",
+        ]
+    },
 }
 # The only way in is a POST: a GET is refused whoever asks.
 POST_ONLY = {"logs:same-as-last", "sharing:share-note", "sharing:share-accept", "logout"}
@@ -124,6 +138,7 @@ LINK_ROLES = ["open link", "link without its answer", "link with a wrong answer"
 # sent to their own pages), "refused" (nothing of the patient shown).
 EXPECTED = {
     PUBLIC: dict.fromkeys(ROLES, "any"),
+    MOVED: dict.fromkeys(ROLES, "moved"),
     ACCOUNT: {role: "login" if role == "anonymous" else "ok" for role in ROLES},
     DIARY: {
         role: "login" if role == "anonymous" else "elsewhere" if role.startswith("clinician") else "ok"
@@ -272,6 +287,8 @@ class World:
 
 def outcome(response):
     location = response.get("Location", "")
+    if response.status_code == 308:
+        return "moved"
     if response.status_code == 302 and location.startswith(reverse("login")):
         return "login"
     if response.status_code == 302 and location == reverse("sharing:clinician-home"):
@@ -304,6 +321,9 @@ def test_each_role_gets_what_the_table_says(db, name):
             assert not response.has_header("Content-Disposition"), (name, role)
             continue
         assert got == expected, (name, role, response.status_code, response.get("Location"))
+        if category == MOVED:
+            args = world.args(name, role)
+            assert response["Location"] == reverse(name.removeprefix("moved-"), args=args), (name, role)
         if expected != "ok":
             assert OWNER_NAME.encode() not in response.content, (name, role)
         if category in (SHARED, LINK) and expected == "ok" and method == "get":

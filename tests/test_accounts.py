@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from logs.models import PendingAccount, Profile, User
+from accounts.models import PendingAccount
+from logs.models import Profile, User
 from spasmlog.tokens import token_hash
 from tests.factories import PASSWORD
 
@@ -198,7 +199,7 @@ def test_a_sign_up_for_an_address_that_has_an_account_never_opens(client, patien
 
 def test_an_address_in_use_is_refused_for_an_email_change_whatever_its_case(patient_client, patient, other_patient):
     response = patient_client.post(
-        reverse("logs:account-email"), {"email": capitalised(other_patient.email), "current_password": PASSWORD}
+        reverse("account-email"), {"email": capitalised(other_patient.email), "current_password": PASSWORD}
     )
     assert "That address cannot be used." in response.content.decode()
     patient.refresh_from_db()
@@ -231,7 +232,7 @@ def test_password_reset_for_an_unknown_address_says_no_account_uses_it(client, d
 def test_sign_out_is_a_post(patient_client):
     assert patient_client.get(reverse("logout")).status_code == 405
     patient_client.post(reverse("logout"))
-    assert patient_client.get(reverse("logs:dashboard"))["Location"].startswith(reverse("login"))
+    assert patient_client.get(reverse("reports:dashboard"))["Location"].startswith(reverse("login"))
 
 
 def test_password_reset_sends_a_link(client, patient):

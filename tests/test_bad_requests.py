@@ -72,8 +72,8 @@ def test_the_largest_id_that_fits_is_simply_not_found(patient_client):
         ("logs:checkin-new", {"day": "yesterday"}),
         ("logs:episode-list", {"start": "31/31/2026", "region": "tail"}),
         ("logs:checkin-list", {"start": "0000-00-00"}),
-        ("logs:summary", {"period": "since", "since": "9999-99-99"}),
-        ("logs:summary", {"period": "fortnight"}),
+        ("reports:summary", {"period": "since", "since": "9999-99-99"}),
+        ("reports:summary", {"period": "fortnight"}),
         ("logs:quick-log", {"logged": "'; DROP TABLE logs_episode; --"}),
         ("logs:episode-list", {"page": "-5"}),
     ],
@@ -213,7 +213,7 @@ def test_a_check_in_day_in_the_address_opens_the_check_in_of_that_day(patient_cl
 
 @pytest.mark.parametrize("query", [{"paper": "²"}, {"paper": "A4\x00"}, {"paper": "9" * 5000, "appendix": "٥"}])
 def test_an_unknown_paper_prints_on_a4(patient_client, query):
-    response = patient_client.get(reverse("logs:summary-pdf"), {"period": "30", **query})
+    response = patient_client.get(reverse("reports:summary-pdf"), {"period": "30", **query})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     page = PdfReader(io.BytesIO(response.content)).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
@@ -267,15 +267,15 @@ FORM_DATES = [
     DateInput("sharing:share-new", "ends_on", data={"period": "90", **SHARE}),
 ]
 # Since the earliest day, the summary covers more than a century: its own test below.
-SUMMARY_SINCE = DateInput("logs:summary", "since", method="get", data={"period": "since"})
+SUMMARY_SINCE = DateInput("reports:summary", "since", method="get", data={"period": "since"})
 FILTER_DATES = [
     SUMMARY_SINCE,
     DateInput("logs:episode-list", "start", method="get", form="filters"),
     DateInput("logs:episode-list", "end", method="get", form="filters"),
     DateInput("logs:checkin-list", "start", method="get", form="filters"),
     DateInput("logs:checkin-list", "end", method="get", form="filters"),
-    DateInput("logs:summary", "start", method="get", data={"period": "range", "end": "1900-01-31"}),
-    DateInput("logs:summary", "end", method="get", data={"period": "range", "start": "1900-01-01"}),
+    DateInput("reports:summary", "start", method="get", data={"period": "range", "end": "1900-01-31"}),
+    DateInput("reports:summary", "end", method="get", data={"period": "range", "start": "1900-01-01"}),
 ]
 SAVED = [Episode, CheckIn, Medicine, Share]
 
@@ -323,7 +323,7 @@ def test_a_summary_since_the_earliest_day_shows_in_the_zones_furthest_from_utc(p
     """The longest period the bounds allow, and the period before it, in the zones a day apart."""
     in_zone(patient, zone)
     EpisodeFactory(patient=patient)
-    response = patient_client.get(reverse("logs:summary"), {"period": "since", "since": EARLIEST_DAY.isoformat()})
+    response = patient_client.get(reverse("reports:summary"), {"period": "since", "since": EARLIEST_DAY.isoformat()})
     assert response.status_code == 200 and not response.context["form"].errors
     assert response.context["period"].first_day == EARLIEST_DAY
 
@@ -353,18 +353,18 @@ def test_a_diary_from_the_earliest_day_shows_everywhere_in_every_zone(client, pa
     since = {"period": "since", "since": "1900-01-01"}
     everything = {"start": "1900-01-01", "end": "2999-12-31"}
     for name, query in [
-        ("logs:dashboard", {}),
+        ("reports:dashboard", {}),
         ("logs:quick-log", {}),
         ("logs:episode-list", everything),
         ("logs:checkin-list", everything),
         ("logs:medicine-list", {}),
-        ("logs:summary", {"period": "range", "start": "1900-01-01", "end": "1900-01-01", "appendix": "on"}),
-        ("logs:summary-fhir", since),
+        ("reports:summary", {"period": "range", "start": "1900-01-01", "end": "1900-01-01", "appendix": "on"}),
+        ("reports:summary-fhir", since),
         ("sharing:share-list", {}),
     ]:
         assert client.get(reverse(name), query).status_code == 200, name
     for what in ("episodes", "checkins", "medicines"):
-        assert client.get(reverse("logs:summary-csv", args=[what]), since).status_code == 200
+        assert client.get(reverse("reports:summary-csv", args=[what]), since).status_code == 200
     sign_in_with_second_step(client, clinician)
     client.post(reverse("sharing:share-accept", args=[shared.pk]))
     assert client.get(reverse("sharing:clinician-home")).status_code == 200

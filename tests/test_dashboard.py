@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from logs import summary
+from reports import summary
 from tests.factories import CheckInFactory, EpisodeFactory, UserFactory
 
 
@@ -75,7 +75,7 @@ def test_places_are_ranked(london):
 def test_the_dashboard_shows_both_windows_and_the_latest(patient_client, patient):
     EpisodeFactory(patient=patient, kind="twitch")
     CheckInFactory(patient=patient, penn_frequency=3, penn_severity=2)
-    page = patient_client.get(reverse("logs:dashboard")).content.decode()
+    page = patient_client.get(reverse("reports:dashboard")).content.decode()
     assert "Last 7 days" in page and "Last 30 days" in page
     assert "Twitch: left calf" in page
     assert "3 = Spasms occurring more than once per hour" in page
@@ -83,7 +83,7 @@ def test_the_dashboard_shows_both_windows_and_the_latest(patient_client, patient
 
 
 def test_an_empty_dashboard_says_so(patient_client):
-    page = patient_client.get(reverse("logs:dashboard")).content.decode()
+    page = patient_client.get(reverse("reports:dashboard")).content.decode()
     assert "Nothing logged yet." in page
 
 
@@ -93,11 +93,11 @@ def test_the_dashboard_query_count_does_not_grow(patient_client, patient, django
     # 7, with the episodes by day that the windows, the chart and what goes with the spasms share;
     # and 2 more for what goes with them: the check-ins and the medicines.
     with django_assert_num_queries(7 + 2):
-        patient_client.get(reverse("logs:dashboard"))
+        patient_client.get(reverse("reports:dashboard"))
 
 
 def test_the_patients_zone_ends_with_the_request(client, db):
     tokyo = UserFactory(time_zone="Asia/Tokyo")
     client.force_login(tokyo)
-    assert client.get(reverse("logs:dashboard")).status_code == 200
+    assert client.get(reverse("reports:dashboard")).status_code == 200
     assert timezone.get_current_timezone_name() == settings.TIME_ZONE

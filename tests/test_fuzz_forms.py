@@ -24,22 +24,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from accounts.forms import ClinicianSignUpForm, DeleteAccountForm, EmailChangeForm, SignUpForm, TokenForm
 from logs.forms import (
     CheckInForm,
-    DeleteAccountForm,
     DurationField,
-    EmailChangeForm,
     EpisodeFilterForm,
     EpisodeForm,
     MedicineForm,
     MonthField,
     ProfileForm,
     QuickLogForm,
-    SignUpForm,
-    SummaryForm,
 )
 from logs.models import CheckIn, Episode, EpisodeLocation, EpisodeMedicine, EpisodeRelief, Medicine, Profile, User
-from sharing.forms import ClinicianSignUpForm, NoteForm, SecretForm, ShareForm, TokenForm
+from reports.forms import SummaryForm
+from sharing.forms import NoteForm, SecretForm, ShareForm
 from sharing.models import Note, Share
 from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
 from tests.conftest import sign_in_with_second_step
@@ -223,7 +221,7 @@ class FormsNeverBreak(TestCase):
     @EXAMPLES
     @given(data=st.data())
     def test_email_change(self, data):
-        self.post(reverse("logs:account-email"), data.draw(form_data(EmailChangeForm(instance=self.patient))))
+        self.post(reverse("account-email"), data.draw(form_data(EmailChangeForm(instance=self.patient))))
 
     @EXAMPLES
     @given(data=st.data())
@@ -238,7 +236,7 @@ class FormsNeverBreak(TestCase):
     def test_summary_period(self, data):
         self.somewhere(data)
         query = data.draw(form_data(SummaryForm(today=datetime(2026, 1, 1).date())))
-        for name in ("logs:summary", "logs:summary-fhir"):
+        for name in ("reports:summary", "reports:summary-fhir"):
             response = self.client.get(reverse(name), query)
             assert response.status_code in (200, 302), response.status_code
 
@@ -253,7 +251,7 @@ class FormsNeverBreak(TestCase):
     @EXAMPLES
     @given(data=st.data())
     def test_account_deletion(self, data):
-        self.post(reverse("logs:account-delete"), data.draw(form_data(DeleteAccountForm(user=self.patient))))
+        self.post(reverse("account-delete"), data.draw(form_data(DeleteAccountForm(user=self.patient))))
         assert User.objects.filter(pk=self.patient.pk).exists()  # no generated password is the right one
 
     @EXAMPLES
@@ -261,7 +259,7 @@ class FormsNeverBreak(TestCase):
     def test_import(self, content):
         upload = io.BytesIO(content)
         upload.name = "export.json"
-        self.post(reverse("logs:account-import"), {"file": upload})
+        self.post(reverse("account-import"), {"file": upload})
 
 
 class SignUpNeverBreaks(TestCase):
@@ -280,7 +278,7 @@ class SignUpNeverBreaks(TestCase):
     @given(data=st.data())
     def test_clinician_sign_up(self, data):
         before = counts()
-        response = Client().post(reverse("sharing:clinician-signup"), data.draw(form_data(ClinicianSignUpForm())))
+        response = Client().post(reverse("clinician-signup"), data.draw(form_data(ClinicianSignUpForm())))
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert counts() == before
@@ -322,7 +320,7 @@ class LinksAndSecondStepNeverBreak(TestCase):
         TOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
         client = Client()
         client.force_login(clinician)
-        response = client.post(reverse("sharing:two-step-verify"), data.draw(form_data(TokenForm())))
+        response = client.post(reverse("two-step-verify"), data.draw(form_data(TokenForm())))
         assert response.status_code in (200, 302)
 
 
@@ -400,9 +398,9 @@ class QueryStringsNeverBreak(TestCase):
             data, "since", "start", "end", "appendix", period=st.sampled_from(["30", "since", "range"]) | QUERY_TEXT
         )
         for url in (
-            reverse("logs:summary"),
-            reverse("logs:summary-csv", args=["episodes"]),
-            reverse("logs:summary-fhir"),
+            reverse("reports:summary"),
+            reverse("reports:summary-csv", args=["episodes"]),
+            reverse("reports:summary-fhir"),
         ):
             self.get(self.client, url, query)
 
@@ -417,7 +415,7 @@ class QueryStringsNeverBreak(TestCase):
         link.save()
         clinician = sign_in_with_second_step(Client(), share.clinician)
         for client, url in (
-            (self.client, reverse("logs:summary-pdf")),
+            (self.client, reverse("reports:summary-pdf")),
             (clinician, reverse("sharing:clinician-share-pdf", args=[share.pk])),
             (Client(), reverse("sharing:link-pdf", args=[token])),
         ):
@@ -433,7 +431,7 @@ class QueryStringsNeverBreak(TestCase):
         token = link.new_token()
         link.save()
         clinician = sign_in_with_second_step(Client(), share.clinician)
-        for name in ("sharing:clinician-share", "sharing:clinician-share-fhir", "sharing:two-step-verify"):
+        for name in ("sharing:clinician-share", "sharing:clinician-share-fhir", "two-step-verify"):
             self.get(clinician, reverse(name, args=[share.pk] if "share" in name else []), query)
         self.get(clinician, reverse("sharing:clinician-share-csv", args=[share.pk, "medicines"]), query)
         anonymous = Client()

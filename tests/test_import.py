@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from logs import portability
+from accounts import portability
+from audit.models import AuditEvent
 from logs.models import (
-    AuditEvent,
     CheckIn,
     Episode,
     EpisodeLocation,
@@ -112,7 +112,7 @@ def patched_zip(content, **fields):
 def post(client, content, name="export.json"):
     upload = io.BytesIO(content)
     upload.name = name
-    return client.post(reverse("logs:account-import"), {"file": upload})
+    return client.post(reverse("account-import"), {"file": upload})
 
 
 def assert_refused(response, patient, message):
@@ -127,7 +127,7 @@ def assert_refused(response, patient, message):
 
 def test_a_whole_diary_imports_and_the_import_is_audited(patient_client, patient, export):
     response = post(patient_client, as_json(export))
-    assert response["Location"] == reverse("logs:dashboard")
+    assert response["Location"] == reverse("reports:dashboard")
     assert (patient.episodes.count(), patient.checkins.count(), patient.medicines.count()) == (3, 2, 2)
     assert EpisodeMedicine.objects.filter(episode__patient=patient, medicine__patient=patient).count() == 3
     assert AuditEvent.objects.filter(action="imported a diary", patient_ref=f"account {patient.pk}").exists()

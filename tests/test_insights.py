@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from logs import insights, summary
-from logs.charts import forest_plot
-from logs.insights import MIN_DAYS, compare
 from logs.management.commands.seed_demo import DEMO_EMAIL
 from logs.models import User
+from reports import insights, summary
+from reports.charts import forest_plot
+from reports.insights import MIN_DAYS, compare
 from spasmlog.dates import Period
 from tests.factories import CheckInFactory, EpisodeFactory, MedicineFactory
 
@@ -236,7 +236,7 @@ def test_episodes_are_counted_on_the_patients_own_day(patient):
 def test_the_dashboard_card_and_the_summary_show_them(patient_client, patient):
     today = timezone.now().astimezone(patient.zone).date()
     patterned_diary(patient, today)
-    for name in ("logs:dashboard", "logs:summary"):
+    for name in ("reports:dashboard", "reports:summary"):
         page = patient_client.get(reverse(name)).content.decode()
         assert "More spasms on days with sleep under 6 hours" in page
         assert "not a diagnosis" in page and "Associations" in page
@@ -250,7 +250,7 @@ def test_the_summary_counts_the_days_once_and_finds_the_same(patient_client, pat
     EpisodeFactory(patient=patient)  # today's, which neither counts until the day is over
     period = Period.last(90, today)
     alone = summary.what_goes_with(patient, period, today, shown=3, waiting_shown=2)["found"]
-    response = patient_client.get(reverse("logs:summary"))
+    response = patient_client.get(reverse("reports:summary"))
     assert response.context["insights"]["found"] == alone
     assert row(alone, "short_sleep").episodes_with == 80
 
@@ -262,7 +262,7 @@ def test_with_too_few_check_ins_the_card_says_how_many_more(patient_client, pati
             patient=patient, day=today - timedelta(days=offset), sleep_hours=8, penn_frequency=0, penn_severity=None
         )
     EpisodeFactory(patient=patient)
-    page = patient_client.get(reverse("logs:dashboard")).content.decode()
+    page = patient_client.get(reverse("reports:dashboard")).content.decode()
     assert "there are 5 so far. 9 more will do for the first" in " ".join(page.split())
 
 
@@ -270,7 +270,7 @@ def test_the_demo_diary_shows_its_built_in_patterns(db, settings, client):
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
     client.force_login(User.objects.get(email=DEMO_EMAIL))
-    card = client.get(reverse("logs:dashboard")).context["insights"]
+    card = client.get(reverse("reports:dashboard")).context["insights"]
     clear = [r.headline for r in card["found"].clear]
     assert "More spasms on days with sleep under 6 hours" in clear
     assert "More spasms the day after new or unusual exercise" in clear

@@ -90,7 +90,7 @@ def test_it_takes_the_bounds_themselves(patient_client, patient):
     medicine = Medicine.objects.get()
     assert (medicine.started, medicine.stopped) == (EARLIEST_DAY, LATEST_DAY)
     assert patient_client.get(reverse("logs:medicine-list")).context["current"] == [medicine]
-    assert patient_client.get(reverse("logs:summary"), {"period": "30"}).status_code == 200
+    assert patient_client.get(reverse("reports:summary"), {"period": "30"}).status_code == 200
 
 
 def test_the_list_separates_current_from_stopped(patient_client, patient, other_patient):

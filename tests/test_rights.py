@@ -10,7 +10,8 @@ from django.contrib.auth.hashers import check_password
 from django.urls import reverse
 from django.utils import timezone
 
-from logs.models import AuditEvent, CheckIn, Episode, EpisodeMedicine, EpisodeRelief, Medicine, User
+from audit.models import AuditEvent
+from logs.models import CheckIn, Episode, EpisodeMedicine, EpisodeRelief, Medicine, User
 from sharing.models import Share
 from tests.factories import PASSWORD, CheckInFactory, EpisodeFactory, MedicineFactory, ShareFactory, UserFactory
 
@@ -52,7 +53,7 @@ def unzip(response):
 
 def test_the_export_holds_every_record_as_json_and_csv(client, full_diary):
     client.force_login(full_diary)
-    response = client.get(reverse("logs:account-export"))
+    response = client.get(reverse("account-export"))
     assert "-everything.zip" in response["Content-Disposition"]
     archive, data = unzip(response)
     assert sorted(archive.namelist()) == [
@@ -89,19 +90,17 @@ def comparable(data):
 
 def test_an_export_imports_into_a_new_account_without_losing_anything(client, full_diary):
     client.force_login(full_diary)
-    exported = client.get(reverse("logs:account-export")).content
+    exported = client.get(reverse("account-export")).content
     first = json.loads(zipfile.ZipFile(io.BytesIO(exported)).read("spasmlog.json"))
 
     newcomer = UserFactory()
     client.force_login(newcomer)
     upload = io.BytesIO(exported)
     upload.name = "export.zip"
-    response = client.post(reverse("logs:account-import"), {"file": upload})
-    assert response["Location"] == reverse("logs:dashboard")
+    response = client.post(reverse("account-import"), {"file": upload})
+    assert response["Location"] == reverse("reports:dashboard")
 
-    again = json.loads(
-        zipfile.ZipFile(io.BytesIO(client.get(reverse("logs:account-export")).content)).read("spasmlog.json")
-    )
+    again = json.loads(zipfile.ZipFile(io.BytesIO(client.get(reverse("account-export")).content)).read("spasmlog.json"))
     assert comparable(again) == comparable(first)
     taken = EpisodeMedicine.objects.filter(episode__patient=newcomer).select_related("medicine")
     assert {use.medicine.patient_id for use in taken} == {newcomer.pk}
@@ -125,7 +124,7 @@ def test_an_export_imports_into_a_new_account_without_losing_anything(client, fu
 def test_a_file_that_cannot_be_imported_is_explained_and_nothing_is_saved(patient_client, patient, content, message):
     upload = io.BytesIO(content)
     upload.name = "export.json"
-    response = patient_client.post(reverse("logs:account-import"), {"file": upload})
+    response = patient_client.post(reverse("account-import"), {"file": upload})
     assert response.status_code == 200 and message in response.content.decode()
     assert not Episode.objects.filter(patient=patient).exists()
 
@@ -134,20 +133,20 @@ def test_import_goes_into_an_empty_diary_only(patient_client, patient):
     EpisodeFactory(patient=patient)
     upload = io.BytesIO(json.dumps({"format": "spasmlog-export", "version": 1}).encode())
     upload.name = "export.json"
-    response = patient_client.post(reverse("logs:account-import"), {"file": upload})
+    response = patient_client.post(reverse("account-import"), {"file": upload})
     assert "import into a new, empty account" in response.content.decode()
 
 
 def test_deleting_the_account_needs_the_password_and_removes_everything(client, full_diary, clinician):
     ShareFactory(patient=full_diary, clinician=clinician)
     client.force_login(full_diary)
-    page = client.get(reverse("logs:account-delete")).content.decode()
-    assert reverse("logs:account-export") in page
-    wrong = client.post(reverse("logs:account-delete"), {"current_password": "not-it"})
+    page = client.get(reverse("account-delete")).content.decode()
+    assert reverse("account-export") in page
+    wrong = client.post(reverse("account-delete"), {"current_password": "not-it"})
     assert "That is not your current password." in wrong.content.decode()
     assert User.objects.filter(pk=full_diary.pk).exists()
 
-    response = client.post(reverse("logs:account-delete"), {"current_password": PASSWORD})
+    response = client.post(reverse("account-delete"), {"current_password": PASSWORD})
     assert response["Location"] == reverse("login")
     assert not User.objects.filter(pk=full_diary.pk).exists()
     assert not Episode.objects.exists() and not CheckIn.objects.exists() and not Medicine.objects.exists()
@@ -159,17 +158,17 @@ def test_deleting_the_account_needs_the_password_and_removes_everything(client, 
 
 
 def test_changing_the_email_address_needs_the_current_password(patient_client, patient):
-    wrong = patient_client.post(reverse("logs:account-email"), {"email": "new@example.org", "current_password": "x"})
+    wrong = patient_client.post(reverse("account-email"), {"email": "new@example.org", "current_password": "x"})
     assert "That is not your current password." in wrong.content.decode()
     assert 'value="new@example.org"' in wrong.content.decode()
-    patient_client.post(reverse("logs:account-email"), {"email": "New@Example.org", "current_password": PASSWORD})
+    patient_client.post(reverse("account-email"), {"email": "New@Example.org", "current_password": PASSWORD})
     patient.refresh_from_db()
     assert patient.email == "new@example.org"
 
 
 def test_an_address_already_in_use_is_refused_without_saying_whose(patient_client, other_patient):
     response = patient_client.post(
-        reverse("logs:account-email"), {"email": other_patient.email, "current_password": PASSWORD}
+        reverse("account-email"), {"email": other_patient.email, "current_password": PASSWORD}
     )
     assert "That address cannot be used." in response.content.decode()
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
-from logs import limits
+from accounts import limits
 from spasmlog.addresses import client_address
 from tests.factories import PASSWORD, UserFactory
 from tests.test_settings import PRODUCTION, check
@@ -158,7 +158,7 @@ def test_error_pages_are_friendly_and_reveal_nothing(client, patient_client):
 
 
 @pytest.mark.parametrize(
-    "name", ["logs:quick-log", "logs:dashboard", "logs:episode-list", "logs:profile", "logs:summary"]
+    "name", ["logs:quick-log", "reports:dashboard", "logs:episode-list", "logs:profile", "reports:summary"]
 )
 def test_pages_with_patient_data_are_never_stored(patient_client, name):
     assert "no-store" in patient_client.get(reverse(name))["Cache-Control"]
@@ -232,7 +232,7 @@ def test_sign_up_does_the_same_work_whether_the_address_has_an_account(hashes):
 
 
 def test_the_email_change_says_nothing_about_an_address_without_the_right_password(patient_client, other_patient):
-    url = reverse("logs:account-email")
+    url = reverse("account-email")
     free = patient_client.post(url, {"email": "free@example.org", "current_password": "a-wrong-guess"})
     taken = patient_client.post(url, {"email": other_patient.email, "current_password": "a-wrong-guess"})
     for response in (free, taken):
@@ -310,11 +310,11 @@ def test_the_counters_keep_no_address_in_their_keys():
 
 
 def change_email(client, password):
-    return client.post(reverse("logs:account-email"), {"email": "new@example.org", "current_password": password})
+    return client.post(reverse("account-email"), {"email": "new@example.org", "current_password": password})
 
 
 def delete_account(client, password):
-    return client.post(reverse("logs:account-delete"), {"current_password": password})
+    return client.post(reverse("account-delete"), {"current_password": password})
 
 
 def change_password(client, password):

@@ -54,7 +54,14 @@ def test_every_page_has_a_strict_content_security_policy(client, db):
 
 
 def test_pages_load_nothing_from_elsewhere(patient_client):
-    pages = ["logs:quick-log", "logs:dashboard", "logs:episode-new", "logs:checkin-new", "logs:profile", "logs:summary"]
+    pages = [
+        "logs:quick-log",
+        "reports:dashboard",
+        "logs:episode-new",
+        "logs:checkin-new",
+        "logs:profile",
+        "reports:summary",
+    ]
     for name in pages:
         page = patient_client.get(reverse(name)).content.decode()
         assert "http://" not in page and "https://" not in page and "//cdn" not in page

@@ -9,9 +9,9 @@ from django.db.models import Avg, Count, Max, Min, Sum
 from django.urls import reverse
 from pypdf import PdfReader
 
-from logs import summary
 from logs.models import Episode, EpisodeLocation, EpisodeMedicine, EpisodeRelief, Medicine, Region, Relief
-from logs.summary import APPENDIX_CELL_CHARS, APPENDIX_EPISODES
+from reports import summary
+from reports.summary import APPENDIX_CELL_CHARS, APPENDIX_EPISODES
 from spasmlog.dates import Period
 from tests.factories import CheckInFactory, EpisodeFactory, LocationFactory, MedicineFactory
 
@@ -299,7 +299,7 @@ def test_another_patients_diary_stays_out(diary, other_patient):
 
 def test_the_page_shows_the_answers(client, diary):
     client.force_login(diary)
-    page = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
+    page = client.get(reverse("reports:summary"), {"period": "30"}).content.decode()
     assert "15 Apr 2026" in page and "17 Mar 2026" in page
     assert "born 29 February 1980" in page
     assert "Since March 2025 (13 months)" in page
@@ -317,7 +317,7 @@ def test_the_page_shows_the_answers(client, diary):
 def test_an_empty_period_says_so(patient_client, patient, time_machine):
     time_machine.move_to(NOW)
     response = patient_client.get(
-        reverse("logs:summary"), {"period": "range", "start": "2026-01-01", "end": "2026-01-31"}
+        reverse("reports:summary"), {"period": "range", "start": "2026-01-01", "end": "2026-01-31"}
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -327,11 +327,11 @@ def test_an_empty_period_says_so(patient_client, patient, time_machine):
 
 def test_the_appendix_lists_the_periods_episodes_when_asked(client, diary):
     client.force_login(diary)
-    page = client.get(reverse("logs:summary"), {"period": "30", "appendix": "on"}).content.decode()
+    page = client.get(reverse("reports:summary"), {"period": "30", "appendix": "on"}).content.decode()
     assert "Appendix: episodes" in page
     assert page.count("<td>Fri 20 Mar 2026, 08:30</td>") == 1
     assert "Thu 2 Apr 2026, 08:30" in page  # summer time
-    without = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
+    without = client.get(reverse("reports:summary"), {"period": "30"}).content.decode()
     assert "Appendix: episodes" not in without
 
 
@@ -353,7 +353,7 @@ WITH_APPENDIX = {"period": "30", "appendix": "on"}
 def test_the_appendix_lists_only_the_latest_episodes_and_says_how_many_more(patient_client, patient, time_machine):
     time_machine.move_to(NOW)
     hourly_episodes(patient, APPENDIX_EPISODES + 25)
-    response = patient_client.get(reverse("logs:summary"), WITH_APPENDIX)
+    response = patient_client.get(reverse("reports:summary"), WITH_APPENDIX)
     assert response.context["n"] == APPENDIX_EPISODES + 25
     assert len(response.context["appendix"]) == APPENDIX_EPISODES
     appendix = response.content.decode().split('<section class="appendix"')[1]
@@ -368,7 +368,7 @@ def test_the_appendix_lists_only_the_latest_episodes_and_says_how_many_more(pati
 
 def test_an_appendix_that_holds_every_episode_says_no_more(client, diary):
     client.force_login(diary)
-    page = client.get(reverse("logs:summary"), WITH_APPENDIX).content.decode()
+    page = client.get(reverse("reports:summary"), WITH_APPENDIX).content.decode()
     assert "Newest first." in page
     assert "more; the full list is in the episodes CSV" not in page
     assert page.index("Sun 12 Apr 2026") < page.index("Fri 20 Mar 2026")
@@ -380,7 +380,7 @@ def test_the_appendix_is_read_with_a_limit_however_long_the_period(
     time_machine.move_to(NOW)
     hourly_episodes(patient, APPENDIX_EPISODES + 1)
     with django_assert_max_num_queries(17 + 4) as captured:
-        patient_client.get(reverse("logs:summary"), WITH_APPENDIX)
+        patient_client.get(reverse("reports:summary"), WITH_APPENDIX)
     listed = [query["sql"] for query in captured.captured_queries if '"started_at" DESC' in query["sql"]]
     assert listed and all(f"LIMIT {APPENDIX_EPISODES}" in sql for sql in listed)
 
@@ -390,15 +390,15 @@ def test_the_summary_and_its_pdf_with_the_appendix_take_the_same_queries_for_10_
 ):
     time_machine.move_to(NOW)
     hourly_episodes(patient, 10)
-    for name in ("logs:summary", "logs:summary-pdf"):
+    for name in ("reports:summary", "reports:summary-pdf"):
         with django_assert_max_num_queries(17 + 4):
             patient_client.get(reverse(name), WITH_APPENDIX)
 
     hourly_episodes(patient, APPENDIX_EPISODES + 30)  # the same hours again: a heavy fortnight
     with django_assert_max_num_queries(17 + 4):
-        patient_client.get(reverse("logs:summary"), WITH_APPENDIX)
+        patient_client.get(reverse("reports:summary"), WITH_APPENDIX)
     with django_assert_max_num_queries(17 + 4):
-        response = patient_client.get(reverse("logs:summary-pdf"), WITH_APPENDIX)
+        response = patient_client.get(reverse("reports:summary-pdf"), WITH_APPENDIX)
     reader = PdfReader(io.BytesIO(response.content))
     assert "And 40 more; the full list is in the episodes CSV." in reader.pages[-1].extract_text()
 
@@ -408,7 +408,7 @@ def test_the_appendix_leaves_the_rest_of_the_summary_as_it_was(patient_client, p
     hourly_episodes(patient, APPENDIX_EPISODES + 25)
 
     def summary_part(params):
-        page = patient_client.get(reverse("logs:summary"), params).content.decode()
+        page = patient_client.get(reverse("reports:summary"), params).content.decode()
         article = page.split('<article class="summary"')[1].split("</article>")[0]
         return article.split('<section class="appendix"')[0].rstrip()
 
@@ -427,7 +427,7 @@ def test_long_places_and_medicines_are_cut_in_the_appendix(patient_client, patie
     for i in range(10):
         medicine = Medicine.objects.create(patient=patient, name=f"Medicine {i} " + "x" * 180)
         EpisodeMedicine.objects.create(episode=made, medicine=medicine, dose="d" * 100)
-    response = patient_client.get(reverse("logs:summary"), WITH_APPENDIX)
+    response = patient_client.get(reverse("reports:summary"), WITH_APPENDIX)
     (shown,) = response.context["appendix"]
     for text in (shown.where_text, shown.tried_text):
         assert len(text) <= APPENDIX_CELL_CHARS and text.endswith("…")
@@ -449,7 +449,7 @@ def test_long_places_and_medicines_are_cut_in_the_appendix(patient_client, patie
 )
 def test_a_period_that_is_not_valid_is_explained_next_to_the_field(patient_client, time_machine, data, field, message):
     time_machine.move_to(NOW)
-    response = patient_client.get(reverse("logs:summary"), data)
+    response = patient_client.get(reverse("reports:summary"), data)
     assert response.status_code == 200
     form = response.context["form"]
     assert any(message in error for error in form.errors[field])
@@ -463,9 +463,9 @@ def test_a_period_that_is_not_valid_is_explained_next_to_the_field(patient_clien
 
 def test_a_download_with_a_period_that_is_not_valid_goes_back_to_the_page(patient_client, time_machine):
     time_machine.move_to(NOW)
-    response = patient_client.get(reverse("logs:summary-fhir"), {"period": "since"})
+    response = patient_client.get(reverse("reports:summary-fhir"), {"period": "since"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("logs:summary") + "?period=since"
+    assert response["Location"] == reverse("reports:summary") + "?period=since"
 
 
 def test_quantiles_agree_with_pythons_inclusive_method():
@@ -489,10 +489,10 @@ def test_the_period_before_is_told_apart_from_a_diary_not_yet_kept(client, patie
     time_machine.move_to(NOW)
     client.force_login(patient)
     episode(patient, "2026-04-10T10:00:00")
-    page = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
+    page = client.get(reverse("reports:summary"), {"period": "30"}).content.decode()
     assert "No diary for the 30 days before." in page
     episode(patient, "2026-01-10T10:00:00")  # before the 30 days before: the diary was kept, with none then
-    page = client.get(reverse("logs:summary"), {"period": "30"}).content.decode()
+    page = client.get(reverse("reports:summary"), {"period": "30"}).content.decode()
     assert "None in the 30 days before." in page
 
 

@@ -28,11 +28,11 @@ from tests.test_summary import NOW, TODAY, diary  # noqa: F401 (a fixture)
 
 PERIOD_30 = {"period": "30"}
 DOWNLOADS = [
-    ("logs:summary-pdf", [], "summary.pdf"),
-    ("logs:summary-csv", ["episodes"], "episodes.csv"),
-    ("logs:summary-csv", ["checkins"], "checkins.csv"),
-    ("logs:summary-csv", ["medicines"], "medicines.csv"),
-    ("logs:summary-fhir", [], "fhir.json"),
+    ("reports:summary-pdf", [], "summary.pdf"),
+    ("reports:summary-csv", ["episodes"], "episodes.csv"),
+    ("reports:summary-csv", ["checkins"], "checkins.csv"),
+    ("reports:summary-csv", ["medicines"], "medicines.csv"),
+    ("reports:summary-fhir", [], "fhir.json"),
 ]
 
 
@@ -66,12 +66,12 @@ def test_every_download_is_never_cached_and_named_for_the_patient_and_period(dia
 
 
 def test_the_summary_page_is_never_cached(diary_client):
-    assert "no-store" in diary_client.get(reverse("logs:summary"))["Cache-Control"]
+    assert "no-store" in diary_client.get(reverse("reports:summary"))["Cache-Control"]
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_the_pdf_is_two_pages_with_title_language_and_the_figures(diary_client, paper):
-    reader = pdf_of(diary_client.get(reverse("logs:summary-pdf"), {**PERIOD_30, "paper": paper}))
+    reader = pdf_of(diary_client.get(reverse("reports:summary-pdf"), {**PERIOD_30, "paper": paper}))
     assert len(reader.pages) == 2
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert (round(float(width)), round(float(height))) == ((595, 842) if paper == "a4" else (612, 792))
@@ -89,7 +89,7 @@ def test_the_pdf_is_two_pages_with_title_language_and_the_figures(diary_client, 
 
 
 def test_the_pdf_adds_the_appendix_when_asked(diary_client):
-    reader = pdf_of(diary_client.get(reverse("logs:summary-pdf"), {**PERIOD_30, "appendix": "on"}))
+    reader = pdf_of(diary_client.get(reverse("reports:summary-pdf"), {**PERIOD_30, "appendix": "on"}))
     assert len(reader.pages) == 3
     assert "Appendix: episodes" in reader.pages[2].extract_text()
 
@@ -179,7 +179,7 @@ YEAR = {"period": "range", "start": str(TODAY - timedelta(days=364)), "end": str
 def test_a_year_of_heavy_logging_still_fits_on_two_pages(patient_client, patient, time_machine, paper):
     time_machine.move_to(NOW)
     heavy_year(patient, episodes=3000)
-    reader = pdf_of(patient_client.get(reverse("logs:summary-pdf"), {**YEAR, "paper": paper}))
+    reader = pdf_of(patient_client.get(reverse("reports:summary-pdf"), {**YEAR, "paper": paper}))
     assert len(reader.pages) == 2
     text = reader.pages[0].extract_text()
     assert "Red flags" in text and "Spasms with fever" in text and "and " in text
@@ -194,17 +194,17 @@ def test_the_summary_takes_the_same_queries_for_10_and_10000_episodes(
     CheckInFactory(patient=patient, day=TODAY)
     MedicineFactory(patient=patient)
     with django_assert_num_queries(15 + 2):
-        patient_client.get(reverse("logs:summary"), YEAR)
+        patient_client.get(reverse("reports:summary"), YEAR)
 
     heavy_year(patient, episodes=10_000)
     assert patient.episodes.count() == 10_010
     with django_assert_num_queries(15 + 2):
-        response = patient_client.get(reverse("logs:summary"), YEAR)
+        response = patient_client.get(reverse("reports:summary"), YEAR)
     assert response.context["n"] == 10_010
 
 
 def test_the_episodes_csv_has_a_readable_row_for_each_episode(diary_client):
-    rows = rows_of(diary_client.get(reverse("logs:summary-csv", args=["episodes"]), PERIOD_30))
+    rows = rows_of(diary_client.get(reverse("reports:summary-csv", args=["episodes"]), PERIOD_30))
     header, body = rows[0], rows[1:]
     assert len(body) == 5
     row = dict(zip(header, body[1], strict=True))
@@ -222,25 +222,25 @@ def test_the_episodes_csv_has_a_readable_row_for_each_episode(diary_client):
 def test_a_field_a_spreadsheet_would_run_as_a_formula_is_neutralised(patient_client, patient, time_machine, text):
     time_machine.move_to(NOW)
     EpisodeFactory(patient=patient, started_at=NOW - timedelta(hours=2), notes=text)
-    rows = rows_of(patient_client.get(reverse("logs:summary-csv", args=["episodes"])))
+    rows = rows_of(patient_client.get(reverse("reports:summary-csv", args=["episodes"])))
     notes = dict(zip(rows[0], rows[1], strict=True))["notes"]
     assert notes == "'" + text
 
 
 def test_the_check_ins_and_medicines_csv(diary_client):
-    checkins = rows_of(diary_client.get(reverse("logs:summary-csv", args=["checkins"]), PERIOD_30))
+    checkins = rows_of(diary_client.get(reverse("reports:summary-csv", args=["checkins"]), PERIOD_30))
     assert [row[0] for row in checkins[1:]] == ["2026-04-14", "2026-04-15"]
     first = dict(zip(checkins[0], checkins[1], strict=True))
     assert first["Penn frequency"] == "2 = Infrequent full spasms occurring less than once per hour"
     assert first["sleep (hours)"] == "5.0"
-    medicines = rows_of(diary_client.get(reverse("logs:summary-csv", args=["medicines"]), PERIOD_30))
+    medicines = rows_of(diary_client.get(reverse("reports:summary-csv", args=["medicines"]), PERIOD_30))
     assert sorted(row[0] for row in medicines[1:]) == ["Baclofen", "Estradiol", "Levothyroxine"]
     estradiol = next(dict(zip(medicines[0], row, strict=True)) for row in medicines[1:] if row[0] == "Estradiol")
     assert (estradiol["kind"], estradiol["may cause spasms"]) == ("Estrogen pill", "yes")
 
 
 def test_an_unknown_csv_is_not_found(patient_client):
-    assert patient_client.get(reverse("logs:summary-csv", args=["passwords"])).status_code == 404
+    assert patient_client.get(reverse("reports:summary-csv", args=["passwords"])).status_code == 404
 
 
 def fhir_of(response):
@@ -261,7 +261,7 @@ def codes(value):
 
 
 def test_the_fhir_bundle_is_valid_r4b_with_a_resource_per_entry(diary_client):
-    bundle = fhir_of(diary_client.get(reverse("logs:summary-fhir"), PERIOD_30))
+    bundle = fhir_of(diary_client.get(reverse("reports:summary-fhir"), PERIOD_30))
     assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "collection")
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
     assert kinds.count("Patient") == 1
@@ -273,7 +273,7 @@ def test_the_fhir_bundle_is_valid_r4b_with_a_resource_per_entry(diary_client):
 
 
 def test_fhir_uses_only_codes_that_are_certain(diary_client):
-    bundle = fhir_of(diary_client.get(reverse("logs:summary-fhir"), PERIOD_30))
+    bundle = fhir_of(diary_client.get(reverse("reports:summary-fhir"), PERIOD_30))
     assert set(codes(bundle)) == {
         ("http://terminology.hl7.org/CodeSystem/observation-category", "survey"),
         ("http://loinc.org", "72514-3"),
@@ -282,7 +282,7 @@ def test_fhir_uses_only_codes_that_are_certain(diary_client):
 
 
 def test_an_episode_becomes_an_observation(diary_client):
-    bundle = fhir_of(diary_client.get(reverse("logs:summary-fhir"), PERIOD_30))
+    bundle = fhir_of(diary_client.get(reverse("reports:summary-fhir"), PERIOD_30))
     observations = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"]
     second = observations[1]
     assert second["status"] == "final"
@@ -295,7 +295,7 @@ def test_an_episode_becomes_an_observation(diary_client):
 
 
 def test_check_ins_and_medicines_become_questionnaire_responses_and_statements(diary_client):
-    bundle = fhir_of(diary_client.get(reverse("logs:summary-fhir"), PERIOD_30))
+    bundle = fhir_of(diary_client.get(reverse("reports:summary-fhir"), PERIOD_30))
     resources = [entry["resource"] for entry in bundle["entry"]]
     response = next(r for r in resources if r["resourceType"] == "QuestionnaireResponse")
     answers = {item["linkId"]: item["answer"][0] for item in response["item"]}
@@ -317,39 +317,39 @@ def test_a_summary_only_share_exports_valid_fhir_of_the_patient_and_medicines(di
     token = share.new_token()
     share.save()
     shared = fhir_of(Client().get(reverse("sharing:link-fhir", args=[token])))
-    own = fhir_of(diary_client.get(reverse("logs:summary-fhir"), PERIOD_30))
+    own = fhir_of(diary_client.get(reverse("reports:summary-fhir"), PERIOD_30))
     kinds = [entry["resource"]["resourceType"] for entry in shared["entry"]]
     assert kinds == ["Patient"] + ["MedicationStatement"] * 3
     assert shared["entry"] == [entry for entry in own["entry"] if entry["resource"]["resourceType"] in kinds]
 
 
 def test_the_patients_own_summary_offers_every_download(diary_client):
-    page = diary_client.get(reverse("logs:summary"), PERIOD_30).content.decode()
+    page = diary_client.get(reverse("reports:summary"), PERIOD_30).content.decode()
     for name, args, _ in DOWNLOADS:
         assert f'href="{reverse(name, args=args)}?period=30' in page
 
 
 def test_an_empty_fhir_export_is_still_valid(patient_client, time_machine):
     time_machine.move_to(NOW)
-    bundle = fhir_of(patient_client.get(reverse("logs:summary-fhir")))
+    bundle = fhir_of(patient_client.get(reverse("reports:summary-fhir")))
     assert [entry["resource"]["resourceType"] for entry in bundle["entry"]] == ["Patient"]
 
 
 def test_the_downloads_carry_only_the_patients_own_entries(diary_client, other_patient):
     EpisodeFactory(patient=other_patient, started_at=datetime(2026, 4, 14, 9, 0, tzinfo=UTC), notes="not yours")
-    rows = rows_of(diary_client.get(reverse("logs:summary-csv", args=["episodes"]), PERIOD_30))
+    rows = rows_of(diary_client.get(reverse("reports:summary-csv", args=["episodes"]), PERIOD_30))
     assert len(rows) == 6 and "not yours" not in str(rows)
-    bundle = fhir_of(diary_client.get(reverse("logs:summary-fhir"), PERIOD_30))
+    bundle = fhir_of(diary_client.get(reverse("reports:summary-fhir"), PERIOD_30))
     assert "not yours" not in json.dumps(bundle)
 
 
 def test_an_unknown_paper_size_falls_back_to_a4(diary_client):
-    reader = pdf_of(diary_client.get(reverse("logs:summary-pdf"), {**PERIOD_30, "paper": "A0"}))
+    reader = pdf_of(diary_client.get(reverse("reports:summary-pdf"), {**PERIOD_30, "paper": "A0"}))
     assert round(float(reader.pages[0].mediabox.width)) == 595
 
 
 def test_no_period_at_all_is_the_last_90_days(patient_client, time_machine):
     time_machine.move_to(NOW)
-    response = patient_client.get(reverse("logs:summary-csv", args=["checkins"]))
+    response = patient_client.get(reverse("reports:summary-csv", args=["checkins"]))
     assert "2026-01-16-to-2026-04-15" in response["Content-Disposition"]
     assert date(2026, 1, 16) == TODAY - timedelta(days=89)

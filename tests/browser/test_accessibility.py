@@ -90,9 +90,9 @@ def test_every_patient_page(page):
         ("shares", "/shares/"),
         ("share-new", "/shares/new/"),
         ("share-revoke", f"/shares/{share.pk}/revoke/"),
-        ("account-import", "/account/import/"),
-        ("account-email", "/account/email/"),
-        ("account-delete", "/account/delete/"),
+        ("account-import", "/accounts/import/"),
+        ("account-email", "/accounts/email/"),
+        ("account-delete", "/accounts/delete/"),
         ("password-change", "/accounts/password_change/"),
         ("not-found", "/episodes/999999/"),
     ]:
@@ -121,7 +121,7 @@ def test_every_public_page(page):
         ("signup", "/accounts/signup/"),
         ("signup-sent", "/accounts/signup/sent/"),
         ("password-reset", "/accounts/password_reset/"),
-        ("clinician-signup", "/clinicians/signup/"),
+        ("clinician-signup", "/accounts/clinicians/signup/"),
     ]:
         page.goto(path)
         audit(page, name)

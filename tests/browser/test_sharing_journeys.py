@@ -26,7 +26,7 @@ def expected_404(page):
 
 
 def signed_up_clinician(page):
-    page.goto("/clinicians/signup/")
+    page.goto("/accounts/clinicians/signup/")
     page.get_by_label("E-mail address").fill("dr.rivers@example.org")
     page.locator("#id_display_name").fill("Dr Ana Rivers")
     page.get_by_label("Practice or clinic").fill("Riverside Clinic")

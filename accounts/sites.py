@@ -1,0 +1,20 @@
+import django_otp
+from django.shortcuts import redirect
+from django_otp.admin import OTPAdminSite
+
+
+class TwoStepAdminSite(OTPAdminSite):
+    """
+    The admin opens only to staff who signed in with the second step, as clinicians'
+    pages do; until then it shows its sign-in form, which asks for the code too.
+    Staff without an authenticator are sent to set one up first.
+    """
+
+    def __init__(self, name="admin"):
+        super().__init__(name)
+
+    def login(self, request, extra_context=None):
+        user = request.user
+        if user.is_authenticated and user.is_staff and not django_otp.user_has_device(user):
+            return redirect("two-step-setup")
+        return super().login(request, extra_context)

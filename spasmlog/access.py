@@ -1,0 +1,75 @@
+"""
+Who may open a page, and how a view finds a record it may show. Every view
+that shows patient data starts with one of these decorators, outermost, and
+finds a patient's own record through owned_or_404.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+View = Callable[..., Any]
+M = TypeVar("M", bound=models.Model)
+
+
+def owned_or_404(model: type[M], request: HttpRequest, pk: int) -> M:
+    """The signed-in patient's own record of this kind; anyone else's is 404, as is one that does not exist."""
+    return get_object_or_404(model, pk=pk, patient=request.user)
+
+
+def patient_required(view: View) -> View:
+    """Signed in, and a patient: a clinician's account has no diary, so it goes to the clinician's pages."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_clinician:
+            return redirect("sharing:clinician-home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def has_second_step(user) -> bool:
+    """The account has turned on two-step sign-in (an authenticator app confirmed)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def clinician_required(view: View) -> View:
+    """A clinician who has signed in with the second step; patients and others get 404."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_clinician:
+            raise Http404("Not a clinician's page.")
+        if not request.user.is_verified():
+            if not has_second_step(request.user):
+                return redirect("two-step-setup")
+            return redirect(f"{reverse('two-step-verify')}?next={request.path}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def second_step_required(view: View) -> View:
+    """
+    Signed in, before the second step: as a clinician, or as staff, whom the admin asks
+    for it too. Staff reach only the second step's pages; clinicians' others stay 404 to them.
+    """
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_clinician or request.user.is_staff):
+            raise Http404("Not a clinician's page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
