@@ -66,6 +66,17 @@ def _record(name, response_time, exception, **kwargs):
         errors[name] = errors.get(name, 0) + 1
 
 
+def page_task(tag_name, weight, path, name):
+    """A patient's task, tagged to run on its own, that opens one page."""
+
+    @tag(tag_name)
+    @task(weight)
+    def open_page(patient):
+        patient.page(path, name)
+
+    return open_page
+
+
 class Patient(FastHttpUser):
     """One patient on a phone, signed in once."""
 
@@ -116,26 +127,11 @@ class Patient(FastHttpUser):
             if response.status_code != 302 or "?logged=" not in response.headers.get("Location", ""):
                 response.failure(f"logging answered {response.status_code}")
 
-    @tag("dashboard")
-    @task(2)
-    def dashboard(self):
-        self.page("/dashboard/", "dashboard")
-
-    @tag("episodes")
-    @task(2)
-    def episode_list(self):
-        self.page("/episodes/", "episode list")
-
-    @tag("summary")
-    @task(1)
-    def summary(self):
-        self.page("/summary/", "summary")
-
-    @tag("signed-in-ceiling")
-    @task(1)
-    def signed_in_ceiling(self):
-        """The view that does no work, asked by a signed-in patient: the session and the account are read."""
-        self.page("/healthz/live", "ceiling, signed in")
+    dashboard = page_task("dashboard", 2, "/dashboard/", "dashboard")
+    episode_list = page_task("episodes", 2, "/episodes/", "episode list")
+    summary = page_task("summary", 1, "/summary/", "summary")
+    # The view that does no work, asked by a signed-in patient: the session and the account are read.
+    signed_in_ceiling = page_task("signed-in-ceiling", 1, "/healthz/live", "ceiling, signed in")
 
     def page(self, path, name):
         with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as response:

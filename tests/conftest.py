@@ -1,7 +1,16 @@
 import pytest
 from django.core.cache import cache
 
+from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
 from tests.factories import UserFactory
+
+# Days a date field refuses, the first and last days Python knows among them, with what the field says.
+DAYS_BEYOND_THE_BOUNDS = [
+    ("0001-01-01", f"Pick a day from {EARLIEST_DAY.year} on."),
+    ("1899-12-31", f"Pick a day from {EARLIEST_DAY.year} on."),
+    ("3000-01-01", f"Pick a day in {LATEST_DAY.year} or before."),
+    ("9999-12-31", f"Pick a day in {LATEST_DAY.year} or before."),
+]
 
 
 @pytest.fixture(autouse=True)

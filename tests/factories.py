@@ -9,21 +9,28 @@ from sharing.models import Clinician, Share
 PASSWORD = "a-long-test-password"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory):
+    """What a patient's and a clinician's account share: a name, a zone, and PASSWORD to sign in with."""
+
     class Meta:
-        model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"patient{n}@example.com")
     display_name = factory.Faker("name")
     time_zone = "Europe/London"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-    profile = factory.RelatedFactory("tests.factories.ProfileFactory", factory_related_name="patient")
 
     @factory.post_generation
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class UserFactory(AccountFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"patient{n}@example.com")
+    profile = factory.RelatedFactory("tests.factories.ProfileFactory", factory_related_name="patient")
 
 
 class ProfileFactory(factory.django.DjangoModelFactory):
@@ -79,26 +86,17 @@ class MedicineFactory(factory.django.DjangoModelFactory):
     purpose = "spasms"
 
 
-class ClinicianFactory(factory.django.DjangoModelFactory):
+class ClinicianFactory(AccountFactory):
     """A clinician's account: no diary, a practice and a code."""
 
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"clinician{n}@example.org")
-    display_name = factory.Faker("name")
-    time_zone = "Europe/London"
     is_clinician = True
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
     clinician = factory.RelatedFactory(
         "tests.factories.ClinicianRecordFactory", factory_related_name="user", practice="Riverside Clinic"
     )
-
-    @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
 
 
 class ClinicianRecordFactory(factory.django.DjangoModelFactory):
@@ -122,3 +120,11 @@ class ShareFactory(factory.django.DjangoModelFactory):
     last_day = factory.LazyFunction(timezone.localdate)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
     accepted_at = factory.LazyFunction(timezone.now)
+
+
+class LinkShareFactory(ShareFactory):
+    """A share by link: no clinician's account, and never accepted."""
+
+    via = "link"
+    clinician = None
+    accepted_at = None

@@ -17,15 +17,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from sharing.models import AccessRecord, Share
+from tests import factories
 from tests.conftest import sign_in_with_second_step
-from tests.factories import (
-    CheckInFactory,
-    ClinicianFactory,
-    EpisodeFactory,
-    MedicineFactory,
-    ShareFactory,
-    UserFactory,
-)
 
 OWNER_NAME = "Olive Ownerly"
 OWNER_BIRTH_DATE = date(1980, 2, 29)
@@ -119,7 +112,11 @@ URLS = {
 }
 # The only way in is a POST: a GET is refused whoever asks.
 POST_ONLY = {"logs:same-as-last", "sharing:share-note", "sharing:share-accept", "logout"}
-RECORD_FACTORIES = {"episode": EpisodeFactory, "checkin": CheckInFactory, "medicine": MedicineFactory}
+RECORD_FACTORIES = {
+    "episode": factories.EpisodeFactory,
+    "checkin": factories.CheckInFactory,
+    "medicine": factories.MedicineFactory,
+}
 
 ROLES = [
     "anonymous",
@@ -208,15 +205,15 @@ class World:
     def __init__(self, include_episodes=True, protection=""):
         now = timezone.now()
         self.protection = protection
-        self.owner = UserFactory(display_name=OWNER_NAME)
+        self.owner = factories.UserFactory(display_name=OWNER_NAME)
         self.owner.profile.date_of_birth = OWNER_BIRTH_DATE
         self.owner.profile.save()
-        EpisodeFactory(patient=self.owner, notes=EPISODE_NOTE)
-        CheckInFactory(patient=self.owner, day=timezone.localdate() - timedelta(days=1), note=CHECKIN_NOTE)
-        MedicineFactory(patient=self.owner)
-        self.other = UserFactory(display_name="Otto Other")
-        self.staff = UserFactory(display_name="Stella Staff", is_staff=True, is_superuser=True)
-        self.clinicians = {role: ClinicianFactory() for role in ROLES if role.startswith("clinician")}
+        factories.EpisodeFactory(patient=self.owner, notes=EPISODE_NOTE)
+        factories.CheckInFactory(patient=self.owner, day=timezone.localdate() - timedelta(days=1), note=CHECKIN_NOTE)
+        factories.MedicineFactory(patient=self.owner)
+        self.other = factories.UserFactory(display_name="Otto Other")
+        self.staff = factories.UserFactory(display_name="Stella Staff", is_staff=True, is_superuser=True)
+        self.clinicians = {role: factories.ClinicianFactory() for role in ROLES if role.startswith("clinician")}
         share = {
             "clinician with a waiting share": {"accepted_at": None},
             "clinician with an accepted share": {},
@@ -224,7 +221,7 @@ class World:
             "clinician with an ended share": {"created_at": now - timedelta(days=20), "expires_at": now},
         }
         self.shares = {
-            role: ShareFactory(
+            role: factories.ShareFactory(
                 patient=self.owner, clinician=self.clinicians[role], include_episodes=include_episodes, **fields
             )
             for role, fields in share.items()
@@ -242,7 +239,7 @@ class World:
             self.tokens[role] = self.link(include_episodes=include_episodes, **fields)
 
     def link(self, protection, **fields):
-        share = ShareFactory.build(patient=self.owner, via="link", clinician=None, accepted_at=None, **fields)
+        share = factories.LinkShareFactory.build(patient=self.owner, **fields)
         token = share.new_token()
         share.protection = protection
         share.set_secret(answer(protection))

@@ -14,13 +14,11 @@ from tests.factories import PASSWORD
 
 
 def signup_data(**overrides):
-    data = {
+    return {
         "email": "New.Patient@Example.com",
         "display_name": "New Patient",
         "time_zone": "Europe/Berlin",
-    }
-    data.update(overrides)
-    return data
+    } | overrides
 
 
 def password_data(password="cramps-at-night-again", again=None):
@@ -260,7 +258,7 @@ def test_password_change_needs_the_old_one(patient_client, patient):
 
 
 def profile_data(**overrides):
-    data = {
+    return {
         "account-display_name": "Sam",
         "account-time_zone": "America/Chicago",
         "profile-date_of_birth": "1980-02-29",
@@ -271,9 +269,7 @@ def profile_data(**overrides):
         "profile-injuries": "",
         "profile-surgeries": "",
         "profile-questions": "Is this normal?",
-    }
-    data.update(overrides)
-    return data
+    } | overrides
 
 
 def test_the_profile_holds_the_history_a_doctor_asks_for(patient_client, patient):

@@ -17,7 +17,7 @@ from logs.models import CheckIn, Episode, Medicine
 from sharing.models import Share
 from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
 from tests.conftest import sign_in_with_second_step
-from tests.factories import CheckInFactory, ClinicianFactory, EpisodeFactory, ShareFactory
+from tests.factories import CheckInFactory, ClinicianFactory, EpisodeFactory, LinkShareFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,22 +155,23 @@ def test_a_page_that_is_not_plain_digits_shows_the_first(patient_client, patient
     assert response.context["page"].number == number
 
 
-def test_the_last_day_python_knows_as_a_filter_end_is_refused_next_to_the_field(patient_client, patient):
+@pytest.mark.parametrize(
+    ("zone", "which", "day", "message"),
+    [
+        ("Europe/London", "end", "9999-12-31", f"Pick a day in {LATEST_DAY.year} or before."),
+        ("Asia/Tokyo", "start", "0001-01-01", f"Pick a day from {EARLIEST_DAY.year} on."),
+    ],
+    ids=["the last day python knows as an end", "year one as a start in tokyo"],
+)
+def test_a_filter_day_python_barely_knows_is_refused_next_to_the_field(
+    patient_client, patient, zone, which, day, message
+):
+    in_zone(patient, zone)
     EpisodeFactory(patient=patient)
-    response = patient_client.get(reverse("logs:episode-list"), {"end": "9999-12-31"})
+    response = patient_client.get(reverse("logs:episode-list"), {which: day})
     assert response.status_code == 200
-    assert response.context["filters"].errors["end"] == [f"Pick a day in {LATEST_DAY.year} or before."]
-    assert 'value="9999-12-31"' in response.content.decode()
-    assert len(response.context["page"].object_list) == 1  # unfiltered
-
-
-def test_year_one_as_a_filter_start_in_tokyo_is_refused_next_to_the_field(patient_client, patient):
-    in_zone(patient, "Asia/Tokyo")
-    EpisodeFactory(patient=patient)
-    response = patient_client.get(reverse("logs:episode-list"), {"start": "0001-01-01"})
-    assert response.status_code == 200
-    assert response.context["filters"].errors["start"] == [f"Pick a day from {EARLIEST_DAY.year} on."]
-    assert 'value="0001-01-01"' in response.content.decode()
+    assert response.context["filters"].errors[which] == [message]
+    assert f'value="{day}"' in response.content.decode()
     assert len(response.context["page"].object_list) == 1  # unfiltered
 
 
@@ -376,7 +377,7 @@ def test_a_link_asking_for_the_date_of_birth_refuses_a_day_out_of_bounds_next_to
     in_zone(patient, zone)
     patient.profile.date_of_birth = EARLIEST_DAY
     patient.profile.save()
-    share = ShareFactory.build(patient=patient, via="link", clinician=None, accepted_at=None, protection="birth_date")
+    share = LinkShareFactory.build(patient=patient, protection="birth_date")
     token = share.new_token()
     share.set_secret(EARLIEST_DAY.isoformat())
     share.save()

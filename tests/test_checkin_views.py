@@ -5,12 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logs.models import CheckIn
-from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
+from spasmlog.dates import EARLIEST_DAY
+from tests.conftest import DAYS_BEYOND_THE_BOUNDS
 from tests.factories import CheckInFactory
 
 
 def checkin_data(**overrides):
-    data = {
+    return {
         "day": timezone.localdate().isoformat(),
         "penn_frequency": "2",
         "penn_severity": "1",
@@ -23,9 +24,7 @@ def checkin_data(**overrides):
         "sun_heat_minutes": "15",
         "magnesium": "on",
         "note": "Long shift.",
-    }
-    data.update(overrides)
-    return data
+    } | overrides
 
 
 def test_it_saves_a_checkin(patient_client, patient):
@@ -96,15 +95,7 @@ def test_it_refuses_impossible_input_and_keeps_the_rest(patient_client, field, v
     assert not CheckIn.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("day", "message"),
-    [
-        ("0001-01-01", f"Pick a day from {EARLIEST_DAY.year} on."),
-        ("1899-12-31", f"Pick a day from {EARLIEST_DAY.year} on."),
-        ("3000-01-01", f"Pick a day in {LATEST_DAY.year} or before."),
-        ("9999-12-31", f"Pick a day in {LATEST_DAY.year} or before."),
-    ],
-)
+@pytest.mark.parametrize(("day", "message"), DAYS_BEYOND_THE_BOUNDS)
 def test_it_refuses_a_day_beyond_the_bounds_next_to_the_field_and_keeps_it(patient_client, day, message):
     response = patient_client.post(reverse("logs:checkin-new"), checkin_data(day=day))
     assert response.status_code == 200

@@ -24,29 +24,37 @@ def bar(glance, day):
     return next(b["n"] for b in glance["chart"]["bars"] if b["day"] == day)
 
 
-def test_days_follow_the_patients_zone_across_daylight_saving(london, time_machine):
-    time_machine.move_to(at("2024-04-05T12:00:00"))
-    # 23:30 UTC on 30 March is 23:30 GMT, still 30 March in London;
-    # 23:30 UTC on 31 March is 00:30 BST, already 1 April.
-    EpisodeFactory(patient=london, started_at=at("2024-03-30T23:30:00"))
-    EpisodeFactory(patient=london, started_at=at("2024-03-31T23:30:00"))
-    glance = summary.glance(london, at("2024-04-05T12:00:00"))
-    assert bar(glance, date(2024, 3, 30)) == 1
-    assert bar(glance, date(2024, 3, 31)) == 0
-    assert bar(glance, date(2024, 4, 1)) == 1
-
-
-def test_days_follow_a_zone_behind_utc(patient, time_machine):
-    patient.time_zone = "America/New_York"
+@pytest.mark.parametrize(
+    ("zone", "now", "starts", "bars"),
+    [
+        pytest.param(
+            "Europe/London",
+            "2024-04-05T12:00:00",
+            # 23:30 UTC on 30 March is 23:30 GMT, still 30 March in London;
+            # 23:30 UTC on 31 March is 00:30 BST, already 1 April.
+            ["2024-03-30T23:30:00", "2024-03-31T23:30:00"],
+            {date(2024, 3, 30): 1, date(2024, 3, 31): 0, date(2024, 4, 1): 1},
+            id="across daylight saving",
+        ),
+        pytest.param(
+            "America/New_York",
+            "2024-11-10T12:00:00",
+            # 02:00 UTC on 3 November is 22:00 EDT on 2 November; 06:30 UTC on 3 November
+            # is 01:30 EST, after the clocks went back, on 3 November.
+            ["2024-11-03T02:00:00", "2024-11-03T06:30:00"],
+            {date(2024, 11, 2): 1, date(2024, 11, 3): 1},
+            id="in a zone behind UTC",
+        ),
+    ],
+)
+def test_days_follow_the_patients_zone(patient, time_machine, zone, now, starts, bars):
+    patient.time_zone = zone
     patient.save()
-    time_machine.move_to(at("2024-11-10T12:00:00"))
-    # 02:00 UTC on 3 November is 22:00 EDT on 2 November; 06:30 UTC on 3 November
-    # is 01:30 EST, after the clocks went back, on 3 November.
-    EpisodeFactory(patient=patient, started_at=at("2024-11-03T02:00:00"))
-    EpisodeFactory(patient=patient, started_at=at("2024-11-03T06:30:00"))
-    glance = summary.glance(patient, at("2024-11-10T12:00:00"))
-    assert bar(glance, date(2024, 11, 2)) == 1
-    assert bar(glance, date(2024, 11, 3)) == 1
+    time_machine.move_to(at(now))
+    for start in starts:
+        EpisodeFactory(patient=patient, started_at=at(start))
+    glance = summary.glance(patient, at(now))
+    assert {day: bar(glance, day) for day in bars} == bars
 
 
 def test_the_windows_count_the_last_7_and_30_days(london, time_machine):

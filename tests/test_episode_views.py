@@ -10,7 +10,7 @@ from tests.factories import EpisodeFactory, LocationFactory, MedicineFactory
 
 
 def episode_data(**overrides):
-    data = {
+    return {
         "started_at": (timezone.localtime() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
         "duration_seconds": "2 min",
         "kind": "cramp",
@@ -18,9 +18,7 @@ def episode_data(**overrides):
         "loc_calf": "left",
         "activity": "walking",
         "notes": "Woke me up.",
-    }
-    data.update(overrides)
-    return data
+    } | overrides
 
 
 @pytest.fixture

@@ -40,15 +40,8 @@ from reports.forms import SummaryForm
 from sharing.forms import NoteForm, SecretForm, ShareForm
 from sharing.models import Note, Share
 from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
+from tests import factories
 from tests.conftest import sign_in_with_second_step
-from tests.factories import (
-    CheckInFactory,
-    ClinicianFactory,
-    EpisodeFactory,
-    MedicineFactory,
-    ShareFactory,
-    UserFactory,
-)
 
 EXAMPLES = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -126,6 +119,15 @@ def counts():
     return [table.objects.count() for table in TABLES]
 
 
+def post_form(client, url, data):
+    """Post the form: it is shown again or the request goes on, and a refusal saves nothing."""
+    before = counts()
+    response = client.post(url, data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert counts() == before
+
+
 def assert_days_within_bounds(record):
     """What the forms saved lies within their bounds; a moment within a day of them, once in UTC."""
     for field in record._meta.concrete_fields:
@@ -140,7 +142,7 @@ class FormsNeverBreak(TestCase):
     """Each test drives one form's view 200 times; the database is rolled back between examples."""
 
     def setUp(self):
-        self.patient = UserFactory()
+        self.patient = factories.UserFactory()
         self.client = Client()
         self.client.force_login(self.patient)
 
@@ -178,7 +180,7 @@ class FormsNeverBreak(TestCase):
     @given(data=st.data())
     def test_episode_form(self, data):
         self.somewhere(data)
-        MedicineFactory(patient=self.patient)
+        factories.MedicineFactory(patient=self.patient)
         form = EpisodeForm(patient=self.patient)
         self.post(reverse("logs:episode-new"), data.draw(form_data(form)), valid_models=[Episode, EpisodeRelief])
 
@@ -186,7 +188,7 @@ class FormsNeverBreak(TestCase):
     @given(data=st.data())
     def test_episode_edit(self, data):
         self.somewhere(data)
-        episode = EpisodeFactory(patient=self.patient)
+        episode = factories.EpisodeFactory(patient=self.patient)
         form = EpisodeForm(patient=self.patient)
         self.post(reverse("logs:episode-edit", args=[episode.pk]), data.draw(form_data(form)), valid_models=[Episode])
 
@@ -227,7 +229,7 @@ class FormsNeverBreak(TestCase):
     @given(data=st.data())
     def test_share_form(self, data):
         self.somewhere(data)
-        ClinicianFactory(email="dr@example.org")
+        factories.ClinicianFactory(email="dr@example.org")
         form = ShareForm(patient=self.patient, today=datetime(2026, 1, 1).date())
         self.post(reverse("sharing:share-new"), data.draw(form_data(form)), valid_models=[Share])
 
@@ -266,29 +268,21 @@ class SignUpNeverBreaks(TestCase):
     @EXAMPLES
     @given(data=st.data())
     def test_patient_sign_up(self, data):
-        before = counts()
-        response = Client().post(reverse("signup"), data.draw(form_data(SignUpForm())))
-        assert response.status_code in (200, 302)
-        if response.status_code == 200:
-            assert counts() == before
+        post_form(Client(), reverse("signup"), data.draw(form_data(SignUpForm())))
         for user in User.objects.all():
             user.full_clean(exclude=["password"])
 
     @EXAMPLES
     @given(data=st.data())
     def test_clinician_sign_up(self, data):
-        before = counts()
-        response = Client().post(reverse("clinician-signup"), data.draw(form_data(ClinicianSignUpForm())))
-        assert response.status_code in (200, 302)
-        if response.status_code == 200:
-            assert counts() == before
+        post_form(Client(), reverse("clinician-signup"), data.draw(form_data(ClinicianSignUpForm())))
 
 
 class LinksAndSecondStepNeverBreak(TestCase):
     @EXAMPLES
     @given(data=st.data())
     def test_link_pin(self, data):
-        share = ShareFactory.build(via="link", clinician=None, accepted_at=None, protection="pin")
+        share = factories.LinkShareFactory.build(protection="pin")
         share.patient.save()
         token = share.new_token()
         share.set_secret("4711")
@@ -301,7 +295,7 @@ class LinksAndSecondStepNeverBreak(TestCase):
     @EXAMPLES
     @given(data=st.data())
     def test_link_birth_date(self, data):
-        share = ShareFactory.build(via="link", clinician=None, accepted_at=None, protection="birth_date")
+        share = factories.LinkShareFactory.build(protection="birth_date")
         share.patient.time_zone = data.draw(ZONES)
         share.patient.save()
         token = share.new_token()
@@ -316,7 +310,7 @@ class LinksAndSecondStepNeverBreak(TestCase):
     def test_second_step(self, data):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        clinician = ClinicianFactory()
+        clinician = factories.ClinicianFactory()
         TOTPDevice.objects.create(user=clinician, name="Phone", confirmed=True)
         client = Client()
         client.force_login(clinician)
@@ -328,13 +322,9 @@ class ClinicianNoteNeverBreaks(TestCase):
     @EXAMPLES
     @given(data=st.data())
     def test_note(self, data):
-        share = ShareFactory()
+        share = factories.ShareFactory()
         client = sign_in_with_second_step(Client(), share.clinician)
-        before = counts()
-        response = client.post(reverse("sharing:share-note", args=[share.pk]), data.draw(form_data(NoteForm())))
-        assert response.status_code in (200, 302)
-        if response.status_code == 200:
-            assert counts() == before
+        post_form(client, reverse("sharing:share-note", args=[share.pk]), data.draw(form_data(NoteForm())))
 
 
 class QueryStringsNeverBreak(TestCase):
@@ -344,9 +334,9 @@ class QueryStringsNeverBreak(TestCase):
     """
 
     def setUp(self):
-        self.patient = UserFactory()
-        self.episode = EpisodeFactory(patient=self.patient)
-        CheckInFactory(patient=self.patient)
+        self.patient = factories.UserFactory()
+        self.episode = factories.EpisodeFactory(patient=self.patient)
+        factories.CheckInFactory(patient=self.patient)
         self.client = Client()
         self.client.force_login(self.patient)
 
@@ -408,8 +398,8 @@ class QueryStringsNeverBreak(TestCase):
     @given(data=st.data())
     def test_paper_and_appendix_of_every_pdf(self, data):
         query = self.query(data, "paper", "appendix", period=st.just("30"))
-        share = ShareFactory(patient=self.patient, include_episodes=True)
-        link = ShareFactory.build(patient=self.patient, via="link", clinician=None, accepted_at=None)
+        share = factories.ShareFactory(patient=self.patient, include_episodes=True)
+        link = factories.LinkShareFactory.build(patient=self.patient)
         token = link.new_token()
         link.include_episodes = True
         link.save()
@@ -426,8 +416,8 @@ class QueryStringsNeverBreak(TestCase):
     @given(data=st.data())
     def test_shared_pages_and_the_second_step(self, data):
         query = self.query(data, "appendix", "next")
-        share = ShareFactory(patient=self.patient, include_episodes=data.draw(st.booleans()))
-        link = ShareFactory.build(patient=self.patient, via="link", clinician=None, accepted_at=None)
+        share = factories.ShareFactory(patient=self.patient, include_episodes=data.draw(st.booleans()))
+        link = factories.LinkShareFactory.build(patient=self.patient)
         token = link.new_token()
         link.save()
         clinician = sign_in_with_second_step(Client(), share.clinician)

@@ -23,15 +23,7 @@ from hypothesis.extra.django import TestCase
 
 from accounts import portability
 from audit.models import AuditEvent
-from logs.models import (
-    CheckIn,
-    Episode,
-    EpisodeLocation,
-    EpisodeMedicine,
-    EpisodeRelief,
-    Medicine,
-    Profile,
-)
+from logs import models
 from tests.factories import CheckInFactory, EpisodeFactory, LocationFactory, MedicineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,8 +42,8 @@ def make_diary(patient, now):
     for hours in (3, 30, 300):
         episode = EpisodeFactory(patient=patient, started_at=now - timedelta(hours=hours), notes=f"note {hours}")
         LocationFactory(episode=episode, region="foot", side="both")
-        EpisodeRelief.objects.create(episode=episode, measure="stretching", helped="a_lot")
-        EpisodeMedicine.objects.create(episode=episode, medicine=baclofen, dose="10 mg")
+        models.EpisodeRelief.objects.create(episode=episode, measure="stretching", helped="a_lot")
+        models.EpisodeMedicine.objects.create(episode=episode, medicine=baclofen, dose="10 mg")
     CheckInFactory(patient=patient, day=timezone.localdate(now) - timedelta(days=1), sleep_hours="6.5")
     CheckInFactory(
         patient=patient, day=timezone.localdate(now) - timedelta(days=2), penn_frequency=0, penn_severity=None
@@ -63,12 +55,17 @@ def exported(patient, now):
     return json.loads(json.dumps(portability.export_data(patient, now)))
 
 
-@pytest.fixture
-def export():
+def diary_export():
+    """What "Export everything" writes of another patient's small diary."""
     now = timezone.now()
     source = UserFactory()
     make_diary(source, now)
     return exported(source, now)
+
+
+@pytest.fixture
+def export():
+    return diary_export()
 
 
 def as_json(data, **raw):
@@ -129,7 +126,7 @@ def test_a_whole_diary_imports_and_the_import_is_audited(patient_client, patient
     response = post(patient_client, as_json(export))
     assert response["Location"] == reverse("reports:dashboard")
     assert (patient.episodes.count(), patient.checkins.count(), patient.medicines.count()) == (3, 2, 2)
-    assert EpisodeMedicine.objects.filter(episode__patient=patient, medicine__patient=patient).count() == 3
+    assert models.EpisodeMedicine.objects.filter(episode__patient=patient, medicine__patient=patient).count() == 3
     assert AuditEvent.objects.filter(action="imported a diary", patient_ref=f"account {patient.pk}").exists()
 
 
@@ -492,7 +489,7 @@ def test_the_ids_in_the_file_stay_in_the_file(patient_client, patient, other_pat
     MedicineFactory(patient=other_patient)
     post(patient_client, as_json(export))
     assert set(
-        EpisodeMedicine.objects.filter(episode__patient=patient).values_list("medicine__patient", flat=True)
+        models.EpisodeMedicine.objects.filter(episode__patient=patient).values_list("medicine__patient", flat=True)
     ) == {patient.pk}
     assert not other_patient.episodes.exists()
 
@@ -620,13 +617,19 @@ def comparable_record(model, record, ignored=()):
 
 def comparable_diary(data, *, leave_out=()):
     """A diary as sorted lists of records' values, medicines taken named by their medicine's values."""
-    listed = [(row.get("id"), comparable_record(Medicine, row, leave_out)) for row in data.get("medicines") or []]
+    listed = [
+        (row.get("id"), comparable_record(models.Medicine, row, leave_out)) for row in data.get("medicines") or []
+    ]
     medicines = dict(listed)
 
     def episode(row):
-        return comparable_record(Episode, row, leave_out) | {
-            "places": sorted(repr(comparable_record(EpisodeLocation, place)) for place in row.get("locations", [])),
-            "reliefs": sorted(repr(comparable_record(EpisodeRelief, relief)) for relief in row.get("reliefs", [])),
+        return comparable_record(models.Episode, row, leave_out) | {
+            "places": sorted(
+                repr(comparable_record(models.EpisodeLocation, place)) for place in row.get("locations", [])
+            ),
+            "reliefs": sorted(
+                repr(comparable_record(models.EpisodeRelief, relief)) for relief in row.get("reliefs", [])
+            ),
             "taken": sorted(
                 repr((medicines[use["medicine_id"]], use.get("dose", ""))) for use in row.get("medicines_taken", [])
             ),
@@ -635,7 +638,9 @@ def comparable_diary(data, *, leave_out=()):
     return {
         "medicines": sorted(repr(values) for _, values in listed),
         "episodes": sorted(repr(episode(row)) for row in data.get("episodes") or []),
-        "checkins": sorted(repr(comparable_record(CheckIn, row, leave_out)) for row in data.get("checkins") or []),
+        "checkins": sorted(
+            repr(comparable_record(models.CheckIn, row, leave_out)) for row in data.get("checkins") or []
+        ),
     }
 
 
@@ -645,10 +650,7 @@ class ImportNeverBreaks(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        now = timezone.now()
-        source = UserFactory()
-        make_diary(source, now)
-        cls.export = exported(source, now)
+        cls.export = diary_export()
 
     def setUp(self):
         self.patient = UserFactory()
@@ -663,21 +665,21 @@ class ImportNeverBreaks(TestCase):
     @given(data=st.data())
     def test_a_changed_export_is_imported_whole_or_not_at_all(self, data):
         content = data.draw(changed(self.export))
-        profile_before = comparable_record(Profile, model_to_dict(self.patient.profile), ["updated_at"])
+        profile_before = comparable_record(models.Profile, model_to_dict(self.patient.profile), ["updated_at"])
         response = post(self.client, json.dumps(content).encode())
         assert response.status_code in (200, 302), response.status_code
         again = exported(self.patient, timezone.now())
         if response.status_code == 200:
             assert response.context["form"].errors["file"]
             assert not (again["episodes"] or again["checkins"] or again["medicines"])
-            assert comparable_record(Profile, again["profile"], ["updated_at"]) == profile_before
+            assert comparable_record(models.Profile, again["profile"], ["updated_at"]) == profile_before
             return
         # What the file leaves out of a record is the field's default; the timestamps it leaves out are now.
         missing = self.missing_timestamps(content)
         assert comparable_diary(again, leave_out=missing) == comparable_diary(content, leave_out=missing)
         if isinstance(content.get("profile"), dict):
-            assert comparable_record(Profile, again["profile"], ["updated_at"]) == comparable_record(
-                Profile, content["profile"], ["updated_at"]
+            assert comparable_record(models.Profile, again["profile"], ["updated_at"]) == comparable_record(
+                models.Profile, content["profile"], ["updated_at"]
             )
 
     @staticmethod

@@ -216,7 +216,8 @@ def test_today_is_left_out_until_it_is_over(patient):
     period = Period.last(90, today)
     before = summary.what_goes_with(patient, period, today, shown=3, waiting_shown=2)["found"]
     CheckInFactory(patient=patient, day=today, sleep_hours=5, penn_frequency=2)
-    EpisodeFactory(patient=patient)
+    # Now, not the factory's hour ago, which is yesterday in the first hour of a day.
+    EpisodeFactory(patient=patient, started_at=timezone.now())
     assert summary.what_goes_with(patient, period, today, shown=3, waiting_shown=2)["found"] == before
     tomorrow = summary.what_goes_with(patient, period, today + timedelta(days=1), shown=3, waiting_shown=2)["found"]
     assert row(tomorrow, "short_sleep").days_with == row(before, "short_sleep").days_with + 1

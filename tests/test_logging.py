@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from spasmlog.logging import NoSecretsFilter, hide_secrets, secret_routes
-from tests.factories import ShareFactory
+from tests.factories import LinkShareFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "kq3XrTPZ7mW0-token-never-logged_4vN8"
@@ -90,7 +90,7 @@ def test_a_csrf_failure_on_a_link_names_the_route_not_the_token(db, log_output):
 
 
 def test_a_failed_request_is_logged_by_route_without_the_links_token(db, log_output, monkeypatch):
-    share = ShareFactory.build(via="link", clinician=None, accepted_at=None)
+    share = LinkShareFactory.build()
     share.patient.save()
     token = share.new_token()
     share.save()

@@ -7,14 +7,14 @@ from django.utils import timezone
 from logs.forms import guess_medicine_kind
 from logs.models import Medicine
 from spasmlog.dates import EARLIEST_DAY, LATEST_DAY
+from tests.conftest import DAYS_BEYOND_THE_BOUNDS
 from tests.factories import MedicineFactory
 from tests.test_episode_views import episode_data
 
 
 def medicine_data(**overrides):
     data = {"name": "Baclofen", "dose": "10 mg", "frequency": "twice a day", "purpose": "spasms", "kind": ""}
-    data.update(overrides)
-    return data
+    return data | overrides
 
 
 def test_it_adds_a_medicine(patient_client, patient):
@@ -66,15 +66,7 @@ def test_it_refuses_a_stop_before_the_start(patient_client):
 
 
 @pytest.mark.parametrize("field", ["started", "stopped"])
-@pytest.mark.parametrize(
-    ("day", "message"),
-    [
-        ("0001-01-01", f"Pick a day from {EARLIEST_DAY.year} on."),
-        ("1899-12-31", f"Pick a day from {EARLIEST_DAY.year} on."),
-        ("3000-01-01", f"Pick a day in {LATEST_DAY.year} or before."),
-        ("9999-12-31", f"Pick a day in {LATEST_DAY.year} or before."),
-    ],
-)
+@pytest.mark.parametrize(("day", "message"), DAYS_BEYOND_THE_BOUNDS)
 def test_it_refuses_a_day_beyond_the_bounds_next_to_the_field_and_keeps_it(patient_client, field, day, message):
     response = patient_client.post(reverse("logs:medicine-new"), medicine_data(**{field: day}))
     assert response.status_code == 200

@@ -3,8 +3,6 @@
 import importlib
 import os
 import re
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -23,7 +21,7 @@ from django.views.defaults import server_error
 from accounts import limits
 from spasmlog.addresses import client_address
 from tests.factories import PASSWORD, UserFactory
-from tests.test_settings import PRODUCTION, check
+from tests.test_settings import PRODUCTION, check, printed_by_django
 
 pytestmark = pytest.mark.django_db
 
@@ -388,13 +386,6 @@ def test_no_warning_with_a_shared_cache_or_in_development(environment):
 
 def test_the_cache_is_redis_when_redis_url_is_set():
     code = "from django.conf import settings; print(settings.CACHES['default'])"
-    environment = {**os.environ, **PRODUCTION, "REDIS_URL": "redis://cache:6379/2"}
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env={**environment, "DJANGO_SETTINGS_MODULE": "spasmlog.settings"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
-    assert "redis://cache:6379/2" in result.stdout
+    printed = printed_by_django(code, {**os.environ, **PRODUCTION, "REDIS_URL": "redis://cache:6379/2"})
+    assert "django.core.cache.backends.redis.RedisCache" in printed
+    assert "redis://cache:6379/2" in printed

@@ -17,7 +17,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from spasmlog.logging import JsonFormatter
-from tests.factories import EpisodeFactory, ShareFactory
+from tests.factories import EpisodeFactory, LinkShareFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,7 @@ def test_each_request_is_logged_as_json_without_paths_or_tokens(patient_client, 
 
 
 def test_a_links_token_never_reaches_the_log(client, caplog, db):
-    share = ShareFactory.build(via="link", clinician=None, accepted_at=None)
+    share = LinkShareFactory.build()
     share.patient.save()
     token = share.new_token()
     share.save()

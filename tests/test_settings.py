@@ -21,6 +21,18 @@ def check(*options, **env):
     )
 
 
+def printed_by_django(code, environment):
+    """What code prints in a process where Django has set itself up in the environment."""
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**environment, "DJANGO_SETTINGS_MODULE": "spasmlog.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_what_it_needs(missing):
     result = check(**{k: v for k, v in PRODUCTION.items() if k != missing})
@@ -74,14 +86,7 @@ def test_postgresql_prices_random_reads_for_ssd():
     code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     environment.update(PRODUCTION, DATABASE_URL="postgres://spasmlog@db:5432/spasmlog")
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env={**environment, "DJANGO_SETTINGS_MODULE": "spasmlog.settings"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.strip() == "-c random_page_cost=1.1"
+    assert printed_by_django(code, environment).strip() == "-c random_page_cost=1.1"
 
 
 def test_the_database_connection_uses_it(db):
@@ -96,10 +101,7 @@ def test_the_database_connection_uses_it(db):
 
 def test_starting_django_loads_none_of_the_heavy_libraries():
     """The statistics, and the PDF renderer, load with the pages that use them, not with every process."""
-    environment = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "spasmlog.settings"}
     code = (
-        "import sys, django; django.setup(); "
-        "print(' '.join(m for m in ('statsmodels', 'scipy', 'weasyprint', 'pandas') if m in sys.modules))"
+        "import sys; print(' '.join(m for m in ('statsmodels', 'scipy', 'weasyprint', 'pandas') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == ""
+    assert printed_by_django(code, {**os.environ, "DEBUG": "1"}).strip() == ""

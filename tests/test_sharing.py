@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from logs.models import User
 from sharing.models import PIN_TRIES, AccessRecord, Note, Share
 from tests.conftest import sign_in_with_second_step
-from tests.factories import PASSWORD, ClinicianFactory, EpisodeFactory, ShareFactory, UserFactory
+from tests.factories import PASSWORD, ClinicianFactory, EpisodeFactory, LinkShareFactory, ShareFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +221,7 @@ def test_the_list_puts_red_flags_first_with_the_last_30_days(clinician_client, c
 
 def make_link(patient_client, **data):
     response = patient_client.post(
-        reverse("sharing:share-new"), share_data(via="link", ends_on=str(timezone.localdate()), **data)
+        reverse("sharing:share-new"), share_data(**{"via": "link", "ends_on": str(timezone.localdate()), **data})
     )
     assert response["Location"] == reverse("sharing:share-link-made")
     page = patient_client.get(response["Location"]).content.decode()
@@ -285,9 +285,9 @@ def test_a_link_with_a_pin_refuses_until_the_pin_is_given(patient_client, patien
 
 
 def test_a_link_rests_after_five_wrong_pins(patient_client, client, time_machine):
-    # At noon, so that the half hour of rests below stays within the share's last day.
-    time_machine.move_to(timezone.now().replace(hour=12))
-    link = make_link(patient_client, protection="pin", pin="4711")
+    # Ending tomorrow, so that the half hour of rests below stays within the share at any hour.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    link = make_link(patient_client, protection="pin", pin="4711", ends_on=str(tomorrow))
     anonymous = type(client)()
     for _ in range(4):
         assert anonymous.post(link, {"pin": "0000"}).status_code == 200
@@ -318,7 +318,7 @@ GUESSES = 12
 
 @pytest.mark.django_db(transaction=True)
 def test_wrong_pins_sent_at_once_are_checked_no_more_than_the_limit(monkeypatch):
-    share = ShareFactory.build(patient=UserFactory(), via="link", clinician=None, accepted_at=None, protection="pin")
+    share = LinkShareFactory.build(patient=UserFactory(), protection="pin")
     token = share.new_token()
     share.set_secret("4711")
     share.save()

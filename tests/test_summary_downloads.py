@@ -23,7 +23,7 @@ from logs.models import (
     Relief,
     Side,
 )
-from tests.factories import CheckInFactory, EpisodeFactory, MedicineFactory, ShareFactory
+from tests.factories import CheckInFactory, EpisodeFactory, LinkShareFactory, MedicineFactory
 from tests.test_summary import NOW, TODAY, diary  # noqa: F401 (a fixture)
 
 PERIOD_30 = {"period": "30"}
@@ -311,9 +311,7 @@ def test_check_ins_and_medicines_become_questionnaire_responses_and_statements(d
 
 
 def test_a_summary_only_share_exports_valid_fhir_of_the_patient_and_medicines(diary_client, diary):  # noqa: F811
-    share = ShareFactory.build(
-        patient=diary, via="link", clinician=None, accepted_at=None, first_day=date(2026, 3, 17), last_day=TODAY
-    )
+    share = LinkShareFactory.build(patient=diary, first_day=date(2026, 3, 17), last_day=TODAY)
     token = share.new_token()
     share.save()
     shared = fhir_of(Client().get(reverse("sharing:link-fhir", args=[token])))

@@ -14,16 +14,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from sharing.models import Share
+from tests import factories
 from tests.browser.conftest import assert_no_sideways_scroll, screenshot
 from tests.browser.test_journeys import sign_in
-from tests.factories import (
-    CheckInFactory,
-    ClinicianFactory,
-    EpisodeFactory,
-    MedicineFactory,
-    ShareFactory,
-    UserFactory,
-)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,19 +51,19 @@ def small_tap_targets(page):
 
 def diary(patient):
     now = timezone.now()
-    medicine = MedicineFactory(patient=patient, name="Baclofen")
+    medicine = factories.MedicineFactory(patient=patient, name="Baclofen")
     episodes = [
-        EpisodeFactory(patient=patient, started_at=now - timedelta(days=days, hours=2), intensity=days % 10)
+        factories.EpisodeFactory(patient=patient, started_at=now - timedelta(days=days, hours=2), intensity=days % 10)
         for days in range(0, 40, 3)
     ]
-    checkin = CheckInFactory(patient=patient)
+    checkin = factories.CheckInFactory(patient=patient)
     return episodes[0], checkin, medicine
 
 
 def test_every_patient_page(page):
-    patient = UserFactory(display_name="Olive Ownerly")
+    patient = factories.UserFactory(display_name="Olive Ownerly")
     episode, checkin, medicine = diary(patient)
-    share = ShareFactory(patient=patient)
+    share = factories.ShareFactory(patient=patient)
     sign_in(page, patient)
     for name, path in [
         ("quick-log", "/log/"),
@@ -102,7 +95,7 @@ def test_every_patient_page(page):
 
 
 def test_pages_with_errors_on_them(page):
-    sign_in(page, UserFactory())
+    sign_in(page, factories.UserFactory())
     page.goto("/episodes/new/")
     page.get_by_label("How long it lasted").fill("0")
     page.get_by_role("button", name="Save").click()
@@ -128,11 +121,11 @@ def test_every_public_page(page):
 
 
 def test_every_clinician_page(page):
-    clinician = ClinicianFactory()
-    patient = UserFactory(display_name="Olive Ownerly")
+    clinician = factories.ClinicianFactory()
+    patient = factories.UserFactory(display_name="Olive Ownerly")
     diary(patient)
-    share = ShareFactory(patient=patient, clinician=clinician)
-    ShareFactory(clinician=clinician, accepted_at=None)
+    share = factories.ShareFactory(patient=patient, clinician=clinician)
+    factories.ShareFactory(clinician=clinician, accepted_at=None)
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(clinician.email)
     page.locator("#id_password").fill("a-long-test-password")
@@ -152,9 +145,9 @@ def test_every_clinician_page(page):
 
 
 def test_a_link_and_its_pin(page, live_server):
-    patient = UserFactory(display_name="Olive Ownerly")
+    patient = factories.UserFactory(display_name="Olive Ownerly")
     diary(patient)
-    share = ShareFactory.build(patient=patient, via="link", clinician=None, accepted_at=None, protection="pin")
+    share = factories.LinkShareFactory.build(patient=patient, protection="pin")
     token = share.new_token()
     share.set_secret("4711")
     share.save()
@@ -168,7 +161,7 @@ def test_a_link_and_its_pin(page, live_server):
 
 
 def test_the_keyboard_alone_reaches_the_content(page):
-    sign_in(page, UserFactory())
+    sign_in(page, factories.UserFactory())
     page.goto("/dashboard/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to the content")
