@@ -48,6 +48,7 @@ loadtest: $(BIN)/.installed $(LOAD_BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(DEV) $(BIN)/mypy
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .

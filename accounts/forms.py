@@ -1,12 +1,16 @@
 import logging
+from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts import limits, portability
+from accounts.models import PendingAccount
 from logs.forms import TIME_ZONE_CHOICES, form_helper
 from logs.models import User, normalise_email
 
@@ -23,23 +27,27 @@ class SignUpForm(forms.ModelForm):
         help_text="Your device's zone is filled in for you; change it if it is wrong.",
     )
 
+    # The fields as the page lays them out, and the button under them.
+    layout_fields = ["email", "display_name", "time_zone"]
+    submit_label = "Create account"
+
     class Meta:
         model = User
         fields = ["email", "display_name", "time_zone"]
         help_texts = {"display_name": "How your name appears on your summary."}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
         if not self.is_bound:
             self.fields["time_zone"].widget.attrs["data-browser-zone"] = "1"
-        self.helper = form_helper("email", "display_name", "time_zone", submit="Create account")
+        self.helper = form_helper(*self.layout_fields, submit=self.submit_label)
 
-    def clean_email(self):
+    def clean_email(self) -> str:
         return normalise_email(self.cleaned_data["email"])
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         """An address that has an account is not refused here: that would tell anyone it exists."""
 
 
@@ -48,12 +56,12 @@ class OpenAccountForm(auth_forms.SetPasswordMixin, forms.Form):
 
     password1, password2 = auth_forms.SetPasswordMixin.create_password_fields(label2="Password again")
 
-    def __init__(self, *args, pending, **kwargs):
+    def __init__(self, *args: Any, pending: PendingAccount, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pending = pending
         self.helper = form_helper("password1", "password2", submit="Open my account")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         self.validate_passwords()
         # Checked against the address and name the account will have.
         self.validate_password_for_user(self.pending.new_account())
@@ -75,10 +83,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     address, which answers sooner and so tells which addresses have accounts.
     """
 
-    def clean_email(self):
+    def clean_email(self) -> str:
         return normalise_email(self.cleaned_data["email"])
 
-    def get_users(self, email):
+    def get_users(self, email: str) -> list[User]:
         """The accounts that may set a new password, looked up by the address as stored."""
         users = [
             user
@@ -88,7 +96,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         self.found_account = bool(users)
         return users
 
-    def save(self, *, request, from_email=None, subject_template_name=RESET_SUBJECT_TEMPLATE, **kwargs):
+    # Keyword arguments only, as PasswordResetView passes them: the limit needs the request.
+    def save(  # type: ignore[override]
+        self,
+        *,
+        request: HttpRequest,
+        from_email: str | None = None,
+        subject_template_name: str = RESET_SUBJECT_TEMPLATE,
+        **kwargs: Any,
+    ) -> None:
         email = self.cleaned_data["email"]
         if not limits.may_send_account_email(request, email):
             return
@@ -107,14 +123,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             auth_logger.exception("Failed to send the note that no account uses an address")
 
 
-class CurrentPasswordMixin:
+class CurrentPasswordMixin(forms.BaseForm):
     """
     Changes to the account itself ask for the current password again. Wrong
     ones are counted for the account (accounts.limits); past the limit no password
     is checked, the right one included, until the window ends.
     """
 
-    def add_current_password(self, user):
+    def add_current_password(self, user: User) -> None:
         self.user = user
         self.fields["current_password"] = forms.CharField(
             label="Your current password",
@@ -122,12 +138,12 @@ class CurrentPasswordMixin:
             widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         )
 
-    def clean_current_password(self):
+    def clean_current_password(self) -> str:
         return self.checked_current_password(self.cleaned_data["current_password"])
 
     resting_message = f"Too many wrong passwords. Wait {limits.CURRENT_PASSWORD_WINDOW // 60} minutes, then try again."
 
-    def checked_current_password(self, password):
+    def checked_current_password(self, password: str) -> str:
         if limits.current_password_resting(self.user):
             raise forms.ValidationError(self.resting_message, code="resting")
         if not self.user.check_password(password):
@@ -143,16 +159,17 @@ class EmailChangeForm(CurrentPasswordMixin, forms.ModelForm):
         fields = ["email"]
         labels = {"email": "New e-mail address"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_current_password(self.instance)
         self.helper = form_helper("email", "current_password", submit="Change e-mail address")
 
-    def clean_email(self):
+    def clean_email(self) -> str:
         return normalise_email(self.cleaned_data["email"])
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         email = cleaned.get("email")
         # Only once the current password is right: to anyone else the form says nothing about an address.
         password_right = "current_password" in cleaned
@@ -160,12 +177,12 @@ class EmailChangeForm(CurrentPasswordMixin, forms.ModelForm):
             self.add_error("email", "That address cannot be used. Choose another.")
         return cleaned
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         """Checked in clean(), after the current password."""
 
 
 class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_current_password(user)
         self.helper = form_helper("current_password", submit=None)
@@ -174,7 +191,7 @@ class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
 class PasswordChangeForm(CurrentPasswordMixin, auth_forms.PasswordChangeForm):
     """Django's, with the current password counted like the other changes to the account."""
 
-    def clean_old_password(self):
+    def clean_old_password(self) -> str:
         return self.checked_current_password(self.cleaned_data["old_password"])
 
 
@@ -186,11 +203,11 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json,application/zip,application/json"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = form_helper("file", submit="Import")
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         # Django has stored the whole upload by now; portability.read_upload reads it within the limit again.
         if upload.size > portability.MAX_UPLOAD_BYTES:
@@ -206,18 +223,12 @@ class ClinicianSignUpForm(SignUpForm):
         required=False,
         help_text="As your licensing body writes it; patients see it beside your name.",
     )
+    layout_fields = ["email", "display_name", "practice", "registration", "time_zone"]
+    submit_label = "Create clinician account"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["display_name"].help_text = "Your name as patients know it."
-        self.helper = form_helper(
-            "email",
-            "display_name",
-            "practice",
-            "registration",
-            "time_zone",
-            submit="Create clinician account",
-        )
 
 
 class TokenForm(forms.Form):
@@ -228,9 +239,9 @@ class TokenForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
-    def __init__(self, *args, submit="Continue", **kwargs):
+    def __init__(self, *args: Any, submit: str = "Continue", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = form_helper("code", submit=submit)
 
-    def clean_code(self):
+    def clean_code(self) -> str:
         return "".join(self.cleaned_data["code"].split())

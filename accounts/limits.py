@@ -6,6 +6,8 @@ Each is a counter of spasmlog.counters. Sign-in failures are counted by axes in 
 here how to name the account a sign-in is for.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -55,7 +57,7 @@ def count_wrong_current_password(user: User) -> bool:
     return last
 
 
-def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+def sign_in_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
     """
     The account a sign-in is for, as axes keys its lockout (AXES_USERNAME_CALLABLE):
     the address as stored, so that tries as Victim@… and victim@… count as one.

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -35,14 +36,14 @@ class PendingAccount(models.Model):
             models.CheckConstraint(condition=Q(email=Lower("email")), name="pending_account_email_lower_case"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Sign-up waiting since {self.created_at:%Y-%m-%d %H:%M}"
 
-    def new_account(self, **fields):
+    def new_account(self, **fields: Any) -> User:
         """The account this sign-up asks for, not yet saved and without a password."""
         return User(email=self.email, display_name=self.display_name, time_zone=self.time_zone, **fields)
 
-    def open_account(self, password, **fields):
+    def open_account(self, password: str, **fields: Any) -> User:
         """The account this sign-up asked for, saved, with the password chosen on the confirmation page."""
         user = self.new_account(**fields)
         user.set_password(password)

@@ -24,26 +24,15 @@ import zipfile
 import zlib
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from logs.models import (
-    FUTURE_TOLERANCE,
-    Activity,
-    CheckIn,
-    Episode,
-    EpisodeLocation,
-    EpisodeMedicine,
-    EpisodeRelief,
-    Medicine,
-    Profile,
-    Region,
-    Relief,
-    User,
-)
+from logs import models as diary
 from reports import exports
 from spasmlog.dates import EARLIEST_DAY, LATEST_DAY, Period
 
@@ -73,8 +62,8 @@ MAX_CHECKINS = 10_000
 MAX_PLACES = 160_000
 MAX_RELIEFS = 160_000
 MAX_MEDICINES_TAKEN = 50_000
-MAX_PLACES_PER_EPISODE = len(Region)
-MAX_RELIEFS_PER_EPISODE = len(Relief)
+MAX_PLACES_PER_EPISODE = len(diary.Region)
+MAX_RELIEFS_PER_EPISODE = len(diary.Relief)
 MAX_MEDICINES_PER_EPISODE = 50
 # Episodes are written this many at a time, each batch followed by its places, relief and medicines.
 BATCH_SIZE = 1_000
@@ -96,11 +85,11 @@ def _fields(instance, exclude=()):
     }
 
 
-def export_data(patient, now):
+def export_data(patient: diary.User, now: datetime) -> dict[str, Any]:
     """The whole account as a dict, ready for JSON."""
-    profile = Profile.objects.filter(patient=patient).first()
+    profile = diary.Profile.objects.filter(patient=patient).first()
     episodes = (
-        Episode.objects.for_patient(patient)
+        diary.Episode.objects.for_patient(patient)
         .order_by("started_at")
         .prefetch_related("locations", "reliefs", "medicines_taken")
     )
@@ -116,7 +105,7 @@ def export_data(patient, now):
             "date_joined": patient.date_joined.isoformat(),
         },
         "profile": _fields(profile, exclude={"id", "patient"}) if profile else None,
-        "medicines": [_fields(m, exclude={"patient"}) for m in Medicine.objects.for_patient(patient)],
+        "medicines": [_fields(m, exclude={"patient"}) for m in diary.Medicine.objects.for_patient(patient)],
         "episodes": [
             {
                 **_fields(episode, exclude={"patient"}),
@@ -128,7 +117,9 @@ def export_data(patient, now):
             }
             for episode in episodes
         ],
-        "checkins": [_fields(c, exclude={"patient"}) for c in CheckIn.objects.for_patient(patient).order_by("day")],
+        "checkins": [
+            _fields(c, exclude={"patient"}) for c in diary.CheckIn.objects.for_patient(patient).order_by("day")
+        ],
         "shares": [
             {
                 **_fields(share, exclude={"id", "patient", "token_hash", "secret_hash", "clinician"}),
@@ -144,7 +135,7 @@ def export_data(patient, now):
     }
 
 
-def export_zip(patient, now):
+def export_zip(patient: diary.User, now: datetime) -> bytes:
     """A ZIP with the JSON, the three CSV files of every entry, and a note on what is inside."""
     everything = Period(date(1900, 1, 1), now.astimezone(patient.zone).date() + timedelta(days=1))
     buffer = io.BytesIO()
@@ -180,7 +171,7 @@ ZIP64_LOCATOR_SIGNATURE, ZIP64_LOCATOR_SIZE = b"PK\x06\x07", 20
 MAX_ZIP_COMMENT = 0xFFFF
 
 
-def read_upload(upload) -> object:
+def read_upload(upload: UploadedFile) -> object:
     """The export's data from an uploaded JSON file, or from the ZIP that holds it."""
     upload.seek(0)
     if upload.read(len(ZIP_SIGNATURE)) == ZIP_SIGNATURE:
@@ -486,13 +477,13 @@ def _records():
     """The readers of each model, made once the database backend can say its integers' range."""
     medicine_id = functools.partial(_whole, "“medicine_id”", 1, MAX_ID)
     return {
-        "profile": Records(Profile, ignored=["updated_at"]),
-        "medicine": Records(Medicine),
-        "episode": Records(Episode, nested=["locations", "reliefs", "medicines_taken"]),
-        "place": Records(EpisodeLocation),
-        "relief": Records(EpisodeRelief),
-        "use": Records(EpisodeMedicine, more={"medicine_id": medicine_id}),
-        "checkin": Records(CheckIn),
+        "profile": Records(diary.Profile, ignored=["updated_at"]),
+        "medicine": Records(diary.Medicine),
+        "episode": Records(diary.Episode, nested=["locations", "reliefs", "medicines_taken"]),
+        "place": Records(diary.EpisodeLocation),
+        "relief": Records(diary.EpisodeRelief),
+        "use": Records(diary.EpisodeMedicine, more={"medicine_id": medicine_id}),
+        "checkin": Records(diary.CheckIn),
     }
 
 
@@ -513,7 +504,7 @@ def _saved_times(values, now):
         if name in values:
             if values[name] is None:
                 values[name] = now
-            elif values[name] > now + FUTURE_TOLERANCE:
+            elif values[name] > now + diary.FUTURE_TOLERANCE:
                 raise Invalid(f"“{name.replace('_', ' ')}” is in the future")
 
 
@@ -547,7 +538,7 @@ class Diary:
         self.records = _records()
         # The file's own ids of its medicines, which its episodes name, and the days checked in.
         self.medicine_ids, self.days = set(), set()
-        self.totals = collections.Counter()
+        self.totals: collections.Counter[str] = collections.Counter()
         self.profile = self._profile(data.get("profile"))
         self.medicines = self._read(_section(data, "medicines", MAX_MEDICINES, "medicines"), "Medicine", self._medicine)
         self.episodes = self._read(_section(data, "episodes", MAX_EPISODES, "episodes"), "Episode", self._episode)
@@ -599,12 +590,12 @@ class Diary:
     def _episode(self, row):
         values = self.records["episode"].read(row)
         _saved_times(values, self.now)
-        if values["started_at"] > self.now + FUTURE_TOLERANCE:
+        if values["started_at"] > self.now + diary.FUTURE_TOLERANCE:
             raise Invalid("the start is in the future")
         # The database's rule: no start after the episode was last saved.
-        if values["started_at"] > values["updated_at"] + FUTURE_TOLERANCE:
+        if values["started_at"] > values["updated_at"] + diary.FUTURE_TOLERANCE:
             raise Invalid("it starts after it was last changed (“updated at”)")
-        if values["activity"] == Activity.OTHER and not values["activity_other"].strip():
+        if values["activity"] == diary.Activity.OTHER and not values["activity_other"].strip():
             raise Invalid("its activity is “other” without saying what it was")
         places = _nested(
             row,
@@ -669,13 +660,13 @@ class Diary:
         """Writes every record, a batch at a time; the caller's transaction makes it all or nothing."""
         patient = self.patient
         if self.profile is not None:
-            profile = Profile.objects.filter(patient=patient).first() or Profile(patient=patient)
+            profile = diary.Profile.objects.filter(patient=patient).first() or diary.Profile(patient=patient)
             for name, value in self.profile.items():
                 setattr(profile, name, value)
             profile.save()
 
-        medicines = [_new(Medicine, values, patient_id=patient.pk) for values, _ in self.medicines]
-        _insert(Medicine, medicines)
+        medicines = [_new(diary.Medicine, values, patient_id=patient.pk) for values, _ in self.medicines]
+        _insert(diary.Medicine, medicines)
         medicine_pks = {
             file_id: medicine.pk
             for (_, file_id), medicine in zip(self.medicines, medicines, strict=True)
@@ -684,21 +675,23 @@ class Diary:
 
         for start in range(0, len(self.episodes), BATCH_SIZE):
             batch = self.episodes[start : start + BATCH_SIZE]
-            episodes = [_new(Episode, values, patient_id=patient.pk) for values, *_ in batch]
-            _insert(Episode, episodes)
+            episodes = [_new(diary.Episode, values, patient_id=patient.pk) for values, *_ in batch]
+            _insert(diary.Episode, episodes)
             places, reliefs, uses = [], [], []
             for episode, (_, its_places, its_reliefs, its_uses) in zip(episodes, batch, strict=True):
-                places += [_new(EpisodeLocation, values, episode_id=episode.pk) for values in its_places]
-                reliefs += [_new(EpisodeRelief, values, episode_id=episode.pk) for values in its_reliefs]
+                places += [_new(diary.EpisodeLocation, values, episode_id=episode.pk) for values in its_places]
+                reliefs += [_new(diary.EpisodeRelief, values, episode_id=episode.pk) for values in its_reliefs]
                 uses += [
-                    _new(EpisodeMedicine, use, episode_id=episode.pk, medicine_id=medicine_pks[use["medicine_id"]])
+                    _new(
+                        diary.EpisodeMedicine, use, episode_id=episode.pk, medicine_id=medicine_pks[use["medicine_id"]]
+                    )
                     for use in its_uses
                 ]
-            EpisodeLocation.objects.bulk_create(places)
-            EpisodeRelief.objects.bulk_create(reliefs)
-            EpisodeMedicine.objects.bulk_create(uses)
+            diary.EpisodeLocation.objects.bulk_create(places)
+            diary.EpisodeRelief.objects.bulk_create(reliefs)
+            diary.EpisodeMedicine.objects.bulk_create(uses)
 
-        _insert(CheckIn, [_new(CheckIn, values, patient_id=patient.pk) for values in self.checkins])
+        _insert(diary.CheckIn, [_new(diary.CheckIn, values, patient_id=patient.pk) for values in self.checkins])
         return {"episodes": len(self.episodes), "checkins": len(self.checkins), "medicines": len(self.medicines)}
 
 
@@ -735,7 +728,7 @@ def _insert(model, instances):
             instance.pk = pk
 
 
-def import_data(patient, data) -> dict:
+def import_data(patient: diary.User, data: object) -> dict[str, int]:
     """
     Restore an export into a patient whose diary is empty: every record checked
     first, then all of it or nothing. The records are taken out of data as they
@@ -749,7 +742,7 @@ def import_data(patient, data) -> dict:
         raise NotImportable(f"This export has {shown}; this SpasmLog reads version {VERSION}.")
     with transaction.atomic():
         # Two imports into one account wait for each other here, and the second finds the diary full.
-        User.objects.select_for_update().get(pk=patient.pk)
+        diary.User.objects.select_for_update().get(pk=patient.pk)
         if patient.episodes.exists() or patient.checkins.exists() or patient.medicines.exists():
             raise NotImportable("Your diary already has entries: import into a new, empty account.")
         with _not_collecting():

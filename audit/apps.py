@@ -5,7 +5,7 @@ class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = "Audit trail"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
         from audit import trail

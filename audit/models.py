@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from spasmlog.append_only import AppendOnly
 
-class AuditEvent(models.Model):
+
+class AuditEvent(AppendOnly):
     """
     Who did what to which record, when and from where. Written once and never
     changed. The references are account numbers, which stay when an account is
@@ -26,17 +28,9 @@ class AuditEvent(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["patient_ref", "at"]), models.Index(fields=["actor_ref", "at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_ref or 'someone'} {self.action} {self.target}".strip()
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit events are never changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are never deleted.")
-
-
-def account_ref(user) -> str:
+def account_ref(user: models.Model | None) -> str:
     return f"account {user.pk}" if user is not None and user.pk is not None else ""

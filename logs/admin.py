@@ -2,19 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from audit.admin import PatientDataAdmin
-from logs.models import (
-    CheckIn,
-    Episode,
-    EpisodeLocation,
-    EpisodeMedicine,
-    EpisodeRelief,
-    Medicine,
-    Profile,
-    User,
-)
+from logs import models
 
 
-@admin.register(User)
+@admin.register(models.User)
 class UserAdmin(PatientDataAdmin, BaseUserAdmin):
     # An account is its own patient, reached through no other record.
     patient_path = ""
@@ -33,28 +24,28 @@ class UserAdmin(PatientDataAdmin, BaseUserAdmin):
     ]
 
 
-@admin.register(Profile)
+@admin.register(models.Profile)
 class ProfileAdmin(PatientDataAdmin):
     list_display = ["patient", "first_noticed", "updated_at"]
 
 
 class LocationInline(admin.TabularInline):
-    model = EpisodeLocation
+    model = models.EpisodeLocation
     extra = 0
 
 
 class ReliefInline(admin.TabularInline):
-    model = EpisodeRelief
+    model = models.EpisodeRelief
     extra = 0
 
 
 class EpisodeMedicineInline(admin.TabularInline):
-    model = EpisodeMedicine
+    model = models.EpisodeMedicine
     extra = 0
     raw_id_fields = ["medicine"]
 
 
-@admin.register(Episode)
+@admin.register(models.Episode)
 class EpisodeAdmin(PatientDataAdmin):
     list_display = ["patient", "started_at", "kind", "intensity", "duration_seconds"]
     list_filter = ["kind"]
@@ -62,41 +53,40 @@ class EpisodeAdmin(PatientDataAdmin):
     inlines = [LocationInline, ReliefInline, EpisodeMedicineInline]
 
 
-@admin.register(CheckIn)
+@admin.register(models.CheckIn)
 class CheckInAdmin(PatientDataAdmin):
     list_display = ["patient", "day", "penn_frequency", "penn_severity", "sleep_hours", "stress"]
     date_hierarchy = "day"
 
 
-@admin.register(Medicine)
+@admin.register(models.Medicine)
 class MedicineAdmin(PatientDataAdmin):
     list_display = ["patient", "name", "dose", "purpose", "kind", "started", "stopped"]
     list_filter = ["purpose", "kind"]
 
 
-@admin.register(EpisodeLocation)
-class EpisodeLocationAdmin(PatientDataAdmin):
+class EpisodePartAdmin(PatientDataAdmin):
+    """A place, a relief or a medicine taken: a record of an episode, found by its patient's address."""
+
     patient_path = "episode__patient"
+    list_select_related = ["episode"]
+    search_fields = ["episode__patient__email"]
+    raw_id_fields = ["episode"]
+
+
+@admin.register(models.EpisodeLocation)
+class EpisodeLocationAdmin(EpisodePartAdmin):
     list_display = ["episode", "region", "side"]
     list_filter = ["region", "side"]
-    list_select_related = ["episode"]
-    search_fields = ["episode__patient__email"]
-    raw_id_fields = ["episode"]
 
 
-@admin.register(EpisodeRelief)
-class EpisodeReliefAdmin(PatientDataAdmin):
-    patient_path = "episode__patient"
+@admin.register(models.EpisodeRelief)
+class EpisodeReliefAdmin(EpisodePartAdmin):
     list_display = ["episode", "measure", "helped"]
-    list_select_related = ["episode"]
-    search_fields = ["episode__patient__email"]
-    raw_id_fields = ["episode"]
 
 
-@admin.register(EpisodeMedicine)
-class EpisodeMedicineAdmin(PatientDataAdmin):
-    patient_path = "episode__patient"
+@admin.register(models.EpisodeMedicine)
+class EpisodeMedicineAdmin(EpisodePartAdmin):
     list_display = ["episode", "medicine", "dose"]
     list_select_related = ["episode", "medicine"]
-    search_fields = ["episode__patient__email"]
     raw_id_fields = ["episode", "medicine"]

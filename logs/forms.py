@@ -1,12 +1,15 @@
 import calendar
 import re
 import zoneinfo
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from logs.models import (
@@ -15,6 +18,7 @@ from logs.models import (
     FUTURE_TOLERANCE,
     MAX_DURATION_SECONDS,
     SUPPLEMENT_FIELDS,
+    Activity,
     CheckIn,
     Episode,
     EpisodeMedicine,
@@ -23,6 +27,8 @@ from logs.models import (
     Kind,
     Medicine,
     MedicineKind,
+    PennFrequency,
+    PennSeverity,
     Profile,
     Region,
     Relief,
@@ -42,21 +48,21 @@ from spasmlog.durations import format_duration, parse_duration
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
-def local_today():
+def local_today() -> date:
     return timezone.localdate()
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
@@ -70,7 +76,7 @@ class DurationField(forms.Field):
         "too_long": "An episode can last at most 24 hours; log a longer one as several.",
     }
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
         if isinstance(value, int):
@@ -80,7 +86,7 @@ class DurationField(forms.Field):
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value is None:
             return
@@ -89,12 +95,12 @@ class DurationField(forms.Field):
         if value > MAX_DURATION_SECONDS:
             raise forms.ValidationError(self.error_messages["too_long"], code="too_long")
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int):
             return format_duration(value)
         return value
 
-    def widget_attrs(self, widget):
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
         attrs.update({"autocomplete": "off", "placeholder": "e.g. 45s, 2 min, 1h 5m"})
         return attrs
@@ -103,7 +109,7 @@ class DurationField(forms.Field):
 class MonthInput(forms.DateInput):
     input_type = "month"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m")
 
 
@@ -118,11 +124,11 @@ class MonthField(BoundedDateField):
     month_names = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
     month_names.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "Month and year, for example 2024-03 or March 2024.")
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> date | None:
         if value in self.empty_values:
             return None
         if isinstance(value, date):
@@ -144,7 +150,19 @@ class MonthField(BoundedDateField):
         raise forms.ValidationError("Write a month and year, for example 2024-03 or March 2024.")
 
 
-def form_helper(*layout, submit="Save"):
+def diary_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """
+    The form field of a model's field (a ModelForm's Meta.formfield_callback): dates and
+    times kept within the diary's bounds, typed with the browser's own pickers.
+    """
+    if isinstance(db_field, models.DateTimeField):
+        kwargs = {"form_class": BoundedDateTimeField, "widget": DateTimeLocalInput, **kwargs}
+    elif isinstance(db_field, models.DateField):
+        kwargs = {"form_class": BoundedDateField, "widget": DateInput, **kwargs}
+    return db_field.formfield(**kwargs)
+
+
+def form_helper(*layout: Any, submit: str | None = "Save") -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.layout = Layout(*layout)
@@ -176,9 +194,8 @@ class ProfileForm(forms.ModelForm):
             "surgeries",
             "questions",
         ]
-        field_classes = {"date_of_birth": BoundedDateField}
+        formfield_callback = diary_formfield
         widgets = {
-            "date_of_birth": DateInput(),
             "usual_exercise": forms.Textarea(attrs={"rows": 2}),
             "conditions": forms.Textarea(attrs={"rows": 3}),
             "injuries": forms.Textarea(attrs={"rows": 2}),
@@ -187,20 +204,21 @@ class ProfileForm(forms.ModelForm):
         }
         help_texts = {"date_of_birth": "Optional. Printed on your summary so the clinic can match it."}
 
-    def clean_date_of_birth(self):
+    def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data["date_of_birth"]
         if born and born > local_today():
             raise forms.ValidationError("A date of birth cannot be in the future.")
         return born
 
-    def clean_first_noticed(self):
+    def clean_first_noticed(self) -> date | None:
         noticed = self.cleaned_data["first_noticed"]
         if noticed and noticed > local_today():
             raise forms.ValidationError("This month has not come yet.")
         return noticed
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         born, noticed = cleaned.get("date_of_birth"), cleaned.get("first_noticed")
         if born and noticed and noticed < born.replace(day=1):
             self.add_error("first_noticed", "This is before your date of birth.")
@@ -248,18 +266,17 @@ class EpisodeForm(forms.ModelForm):
             *ACCOMPANYING_FIELDS,
             "notes",
         ]
-        field_classes = {"started_at": BoundedDateTimeField}
+        formfield_callback = diary_formfield
         widgets = {
-            "started_at": DateTimeLocalInput(),
             "kind": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args: Any, patient: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.fields["started_at"].help_text = "Date and time, in your time zone."
-        self.fields["activity"].choices = [("", "Not recorded")] + self.fields["activity"].choices[1:]
+        cast(forms.ChoiceField, self.fields["activity"]).choices = [("", "Not recorded"), *Activity.choices]
 
         located = {}
         relieved = {}
@@ -269,21 +286,8 @@ class EpisodeForm(forms.ModelForm):
             relieved = {r.measure: r.helped or "tried" for r in self.instance.reliefs.all()}
             taken = {use.medicine_id: use.dose for use in self.instance.medicines_taken.all()}
 
-        self.location_names = []
-        for region in Region:
-            name = f"loc_{region.value}"
-            self.fields[name] = forms.ChoiceField(
-                label=region.label, choices=SIDE_CHOICES, required=False, initial=located.get(region.value, "")
-            )
-            self.location_names.append(name)
-
-        self.relief_names = []
-        for measure in Relief:
-            name = f"relief_{measure.value}"
-            self.fields[name] = forms.ChoiceField(
-                label=measure.label, choices=RELIEF_CHOICES, required=False, initial=relieved.get(measure.value, "")
-            )
-            self.relief_names.append(name)
+        self.location_names = self._choice_for_each(Region, "loc", SIDE_CHOICES, located)
+        self.relief_names = self._choice_for_each(Relief, "relief", RELIEF_CHOICES, relieved)
 
         on_day = timezone.localdate(self.instance.started_at) if self.instance.pk else local_today()
         self.medicines = [
@@ -326,14 +330,28 @@ class EpisodeForm(forms.ModelForm):
             Fieldset("Notes", "notes"),
         )
 
-    def clean_started_at(self):
+    def _choice_for_each(
+        self, members: type[models.Choices], prefix: str, choices: list[tuple[str, str]], chosen: dict[str, str]
+    ) -> list[str]:
+        """A choice for each region or relief measure, named prefix_value, with what was chosen before; their names."""
+        names = []
+        for member in members:
+            name = f"{prefix}_{member.value}"
+            self.fields[name] = forms.ChoiceField(
+                label=member.label, choices=choices, required=False, initial=chosen.get(member.value, "")
+            )
+            names.append(name)
+        return names
+
+    def clean_started_at(self) -> datetime:
         started_at = self.cleaned_data["started_at"]
         if started_at and started_at > timezone.now() + FUTURE_TOLERANCE:
             raise forms.ValidationError("The start cannot be in the future.")
         return started_at
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         self.chosen_locations = {
             name.removeprefix("loc_"): cleaned[name] for name in self.location_names if cleaned.get(name)
         }
@@ -344,7 +362,9 @@ class EpisodeForm(forms.ModelForm):
         return cleaned
 
     @transaction.atomic(savepoint=False)
-    def save(self):
+    def save(self, commit: bool = True) -> Episode:
+        if not commit:
+            raise ValueError("An episode is saved with its places, relief and medicines, or not at all.")
         episode = super().save(commit=False)
         episode.patient = self.patient
         if episode.activity != "other":
@@ -392,13 +412,13 @@ DEFAULT_QUICK_LOCATIONS = [
 QUICK_LOCATION_COUNT = 12
 
 
-def location_key(region, side):
+def location_key(region: str, side: str) -> str:
     return f"{region}:{side}"
 
 
-def merge_sides(pairs):
+def merge_sides(pairs: Iterable[tuple[str, ...]]) -> dict[str, str]:
     """One side per region: left and right of the same region become both sides."""
-    sides = {}
+    sides: dict[str, str] = {}
     for region, side in pairs:
         if sides.get(region, side) != side:
             side = Side.BOTH
@@ -406,10 +426,18 @@ def merge_sides(pairs):
     return sides
 
 
+class PlacesField(forms.MultipleChoiceField):
+    """Places as "region:side". Any real place is accepted, so a post is checked without the ones offered."""
+
+    def valid_value(self, value: str) -> bool:
+        region, _, side = value.partition(":")
+        return region in Region.values and side in Side.values
+
+
 class QuickLogForm(forms.Form):
     """A spasm in at most three taps: where, how strong, save."""
 
-    locations = forms.MultipleChoiceField(
+    locations = PlacesField(
         label="Where",
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -426,24 +454,19 @@ class QuickLogForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.SPASM, widget=forms.RadioSelect)
 
-    def __init__(self, *args, shortcuts=(), **kwargs):
+    def __init__(self, *args: Any, shortcuts: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["locations"].valid_value = self._valid_location
         self.offer(shortcuts)
 
-    def offer(self, shortcuts):
-        """The places to tap. Any real place is accepted, so a post is checked without them."""
-        self.fields["locations"].choices = [
+    def offer(self, shortcuts: Iterable[tuple[str, str]]) -> None:
+        """The places to tap (PlacesField accepts any real place, so a post is checked without them)."""
+        cast(PlacesField, self.fields["locations"]).choices = [
             (location_key(region, side), location_label(region, side)) for region, side in shortcuts
         ]
 
-    @staticmethod
-    def _valid_location(value):
-        region, _, side = value.partition(":")
-        return region in Region.values and side in Side.values
-
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         pairs = [tuple(value.split(":")) for value in cleaned.get("locations", [])]
         region, side = cleaned.get("other_region"), cleaned.get("other_side")
         if region and not side:
@@ -458,7 +481,7 @@ class QuickLogForm(forms.Form):
         return cleaned
 
     @transaction.atomic(savepoint=False)
-    def save(self, patient):
+    def save(self, patient: User) -> Episode:
         data = self.cleaned_data
         return Episode.objects.log(patient, data["sides"], intensity=data["intensity"], kind=data["kind"])
 
@@ -485,9 +508,8 @@ class CheckInForm(forms.ModelForm):
             *SUPPLEMENT_FIELDS,
             "note",
         ]
-        field_classes = {"day": BoundedDateField}
+        formfield_callback = diary_formfield
         widgets = {
-            "day": DateInput(),
             "penn_frequency": forms.RadioSelect,
             "penn_severity": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3}),
@@ -497,15 +519,16 @@ class CheckInForm(forms.ModelForm):
             "penn_severity": "Skip this when there were no spasms.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # The day is what a check-in is; another day is another check-in.
             self.fields["day"].disabled = True
         else:
             self.fields["day"].initial = local_today()
-        self.fields["penn_frequency"].choices = self.fields["penn_frequency"].choices[1:]
-        self.fields["penn_severity"].choices = self.fields["penn_severity"].choices[1:]
+        # The scales without the empty choice that a field without a default offers.
+        cast(forms.ChoiceField, self.fields["penn_frequency"]).choices = PennFrequency.choices
+        cast(forms.ChoiceField, self.fields["penn_severity"]).choices = PennSeverity.choices
         self.fields["sleep_hours"].widget.attrs.update({"step": "0.5", "inputmode": "decimal"})
         for name in self.counts:
             self.fields[name].widget.attrs["inputmode"] = "numeric"
@@ -523,20 +546,21 @@ class CheckInForm(forms.ModelForm):
             Fieldset("Note", "note"),
         )
 
-    def clean_day(self):
+    def clean_day(self) -> date:
         day = self.cleaned_data["day"]
         if day > local_today():
             raise forms.ValidationError("A check-in is for today or a day that has passed.")
         return day
 
-    def clean_sleep_hours(self):
+    def clean_sleep_hours(self) -> Decimal | None:
         hours = self.cleaned_data["sleep_hours"]
         if hours is not None and hours > 24:
             raise forms.ValidationError("A day has 24 hours: sleep cannot be more.")
         return hours
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         frequency = cleaned.get("penn_frequency")
         if frequency == 0:
             cleaned["penn_severity"] = None
@@ -566,7 +590,7 @@ FLAGGED_MEDICINE_NAMES = {
 }
 
 
-def guess_medicine_kind(name):
+def guess_medicine_kind(name: str) -> MedicineKind:
     words = set(re.findall(r"[a-z]+", name.lower()))
     for kind, names in FLAGGED_MEDICINE_NAMES.items():
         if words.intersection(names):
@@ -578,19 +602,15 @@ class MedicineForm(forms.ModelForm):
     class Meta:
         model = Medicine
         fields = ["name", "dose", "frequency", "purpose", "kind", "started", "stopped"]
-        field_classes = {"started": BoundedDateField, "stopped": BoundedDateField}
-        widgets = {
-            "started": DateInput(),
-            "stopped": DateInput(),
-            "purpose": forms.RadioSelect,
-        }
+        formfield_callback = diary_formfield
+        widgets = {"purpose": forms.RadioSelect}
         help_texts = {
             "kind": "Corticosteroids and estrogen pills can themselves cause spasms. "
             "Common names are recognised for you.",
             "stopped": "Leave empty while you still take it.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].label = "Kind"
         self.helper = form_helper(
@@ -601,14 +621,20 @@ class MedicineForm(forms.ModelForm):
             Div("started", "stopped", css_class="number-grid"),
         )
 
-    def clean(self):
-        cleaned = super().clean()
-        started, stopped = cleaned.get("started"), cleaned.get("stopped")
-        if started and stopped and stopped < started:
-            self.add_error("stopped", "It cannot stop before it started.")
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        _check_order(self, "started", "stopped", "It cannot stop before it started.")
         if not cleaned.get("kind") and cleaned.get("name"):
             cleaned["kind"] = guess_medicine_kind(cleaned["name"])
         return cleaned
+
+
+def _check_order(form: forms.BaseForm, earlier: str, later: str, message: str) -> None:
+    """An error on the later of two dates when it comes before the earlier; either may be empty."""
+    first, last = form.cleaned_data.get(earlier), form.cleaned_data.get(later)
+    if first and last and last < first:
+        form.add_error(later, message)
 
 
 class DateRangeForm(forms.Form):
@@ -617,20 +643,18 @@ class DateRangeForm(forms.Form):
     start = BoundedDateField(label="From", required=False, widget=DateInput())
     end = BoundedDateField(label="To", required=False, widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The lists lay these out by hand, so the widgets carry Bootstrap's classes themselves.
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end < start:
-            self.add_error("end", "The end comes before the start.")
-        return cleaned
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _check_order(self, "start", "end", "The end comes before the start.")
+        return self.cleaned_data
 
-    def bounds(self):
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
         """The filter as aware datetimes [start, end) in the active zone."""
         if not self.is_valid():
             return None, None

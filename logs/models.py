@@ -1,8 +1,9 @@
 import functools
 import zoneinfo
 from collections import defaultdict
-from datetime import timedelta
-from typing import NamedTuple
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar, NamedTuple, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -20,6 +21,8 @@ MAX_DURATION_SECONDS = 24 * 60 * 60
 # A start may be a little ahead of the clock that records it: phones drift.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
+_Record = TypeVar("_Record", bound=models.Model)
+
 
 def normalise_email(address: str) -> str:
     """
@@ -30,19 +33,26 @@ def normalise_email(address: str) -> str:
     return address.strip().lower()
 
 
-class UserManager(BaseUserManager):
+def field_label(model: type[models.Model], name: str) -> str:
+    """A field's verbose name, as pages and files label its values."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is the far end of a relation, which has no label"
+    return str(field.verbose_name)
+
+
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     @classmethod
-    def normalize_email(cls, email):
+    def normalize_email(cls, email: str | None) -> str:
         """Django's own spot for it, used by model validation and by the admin's forms."""
         return normalise_email(email or "")
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> "User":
         """Sign-in looks the account up here (ModelBackend)."""
-        return super().get_by_natural_key(normalise_email(username))
+        return super().get_by_natural_key(normalise_email(username or ""))
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email), **extra_fields)
@@ -50,12 +60,12 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):
+    def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, **extra_fields):
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields: Any) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
@@ -64,9 +74,10 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """An account, signed in by e-mail address."""
 
-    username = None
-    first_name = None
-    last_name = None
+    # Django drops an inherited field set to None; the stubs know only the fields.
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField("name", max_length=150, help_text="How your name appears on your summary.")
     time_zone = models.CharField(max_length=64, default="UTC")
@@ -74,7 +85,8 @@ class User(AbstractUser):
         default=False, help_text="A clinician reviews what patients share, and keeps no diary of their own."
     )
 
-    objects = UserManager()
+    # Not AbstractUser's manager, which the stubs insist on: that one creates accounts by username.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -85,17 +97,17 @@ class User(AbstractUser):
             models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lower_case"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name or self.email
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return self.display_name
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.display_name
 
     @property
-    def zone(self):
+    def zone(self) -> zoneinfo.ZoneInfo:
         try:
             return zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -145,7 +157,7 @@ class Profile(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Profile of {self.patient}"
 
 
@@ -234,24 +246,27 @@ ACCOMPANYING_FIELDS = [
 ENVIRONMENT_FIELDS = ["hot", "cold", "humid", "sun", "dehydrated"]
 
 
-class EpisodeQuerySet(models.QuerySet):
-    def for_patient(self, patient):
+class PatientQuerySet(models.QuerySet[_Record]):
+    """The records of patients' diaries: episodes, medicines, check-ins."""
+
+    def for_patient(self, patient: User) -> Self:
         return self.filter(patient=patient)
 
-    def log(self, patient, places, **fields):
+    def _within(self, **bounds: Any) -> Self:
+        """Filtered by the bounds given as lookups ({"day__gte": first_day}); a bound of None is left open."""
+        return self.filter(**{lookup: value for lookup, value in bounds.items() if value is not None})
+
+
+class EpisodeQuerySet(PatientQuerySet["Episode"]):
+    def log(self, patient: User, places: Mapping[str, str], **fields: Any) -> "Episode":
         """A new episode of the patient's, with its places ({region: side}); call it inside a transaction."""
         episode = self.create(patient=patient, **fields)
         episode.add_places(places)
         return episode
 
-    def between(self, start=None, end=None):
+    def between(self, start: datetime | None = None, end: datetime | None = None) -> Self:
         """Episodes that started in [start, end); either bound may be open."""
-        qs = self
-        if start is not None:
-            qs = qs.filter(started_at__gte=start)
-        if end is not None:
-            qs = qs.filter(started_at__lt=end)
-        return qs
+        return self._within(started_at__gte=start, started_at__lt=end)
 
 
 class Episode(models.Model):
@@ -299,6 +314,14 @@ class Episode(models.Model):
 
     objects = EpisodeQuerySet.as_manager()
 
+    # Set by with_details(), in words: where it was, the relief tried, the medicines taken;
+    # and by the summary's appendix, the first two cut to fit its table.
+    places: list[str]
+    tried: "list[Tried]"
+    taken: list[str]
+    where_text: str
+    tried_text: str
+
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["patient", "started_at"])]
@@ -325,20 +348,20 @@ class Episode(models.Model):
             models.CheckConstraint(condition=Q(started_at__gte=EARLIEST_MOMENT), name="episode_start_in_bounds"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} of {timezone.localtime(self.started_at):%-d %b %Y, %H:%M}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("logs:episode-edit", args=[self.pk])
 
-    def add_places(self, places):
+    def add_places(self, places: Mapping[str, str]) -> None:
         """Where the episode was, as {region: side}: one side per region, as the constraint says."""
         EpisodeLocation.objects.bulk_create(
             EpisodeLocation(episode=self, region=region, side=side) for region, side in places.items()
         )
 
     @property
-    def duration_display(self):
+    def duration_display(self) -> str:
         return format_duration(self.duration_seconds) if self.duration_seconds else ""
 
 
@@ -357,12 +380,12 @@ class EpisodeLocation(models.Model):
             models.CheckConstraint(condition=Q(side__in=Side.values), name="location_side_valid"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return location_label(self.region, self.side)
 
 
 @functools.cache
-def location_label(region, side):
+def location_label(region: str, side: str) -> str:
     """'Left calf', 'Calf, both sides', 'Neck'."""
     region_label = Region(region).label
     if side in (Side.LEFT, Side.RIGHT):
@@ -386,7 +409,7 @@ class EpisodeRelief(models.Model):
             models.UniqueConstraint(fields=["episode", "measure"], name="relief_unique_per_episode"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(Tried.of(self.measure, self.helped))
 
 
@@ -399,12 +422,12 @@ class Tried(NamedTuple):
 
     @classmethod
     @functools.cache
-    def of(cls, measure, helped):
+    def of(cls, measure: str, helped: str) -> "Tried":
         if helped:
             return cls(Relief(measure).label, f"helped {Helped(helped).label.lower()}", True)
         return cls(Relief(measure).label, "not sure whether it helped", False)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.measure}: {self.helped}" if self.sure else self.measure
 
 
@@ -421,11 +444,8 @@ class Purpose(models.TextChoices):
     OTHER = "other", "For something else"
 
 
-class MedicineQuerySet(models.QuerySet):
-    def for_patient(self, patient):
-        return self.filter(patient=patient)
-
-    def taken_between(self, first_day, last_day):
+class MedicineQuerySet(PatientQuerySet["Medicine"]):
+    def taken_between(self, first_day: date, last_day: date) -> Self:
         """Medicines taken on any day from first_day to last_day; open dates count as taken."""
         return self.filter(Q(started__isnull=True) | Q(started__lte=last_day)).filter(
             Q(stopped__isnull=True) | Q(stopped__gte=first_day)
@@ -453,6 +473,9 @@ class Medicine(models.Model):
 
     objects = MedicineQuerySet.as_manager()
 
+    # Set by the summary: the period's episodes it was taken for, and how often it helped.
+    use: Mapping[str, Any] | None
+
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["patient", "name"])]
@@ -469,29 +492,31 @@ class Medicine(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} {self.dose}".strip()
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("logs:medicine-edit", args=[self.pk])
 
     @property
-    def may_cause_spasms(self):
+    def may_cause_spasms(self) -> bool:
         return bool(self.kind)
 
-    def is_current(self, on_date):
+    def is_current(self, on_date: date) -> bool:
         """Whether it was still being taken on that day."""
         return self.stopped is None or self.stopped >= on_date
 
 
-def with_details(episodes):
+def with_details(episodes: models.QuerySet[Episode]) -> list[Episode]:
     """
     The episodes as a list, each with its places, relief tried and medicines
     taken in words (.places, .tried, .taken): four queries however many there
     are, and none of the per-episode cost of prefetch_related on thousands.
     """
     ids = episodes.values("pk")
-    places, tried, taken = defaultdict(list), defaultdict(list), defaultdict(list)
+    places: defaultdict[int, list[str]] = defaultdict(list)
+    tried: defaultdict[int, list[Tried]] = defaultdict(list)
+    taken: defaultdict[int, list[str]] = defaultdict(list)
     for episode_id, region, side in (
         EpisodeLocation.objects.filter(episode__in=ids).values_list("episode_id", "region", "side").order_by("pk")
     ):
@@ -506,10 +531,10 @@ def with_details(episodes):
         .order_by("pk")
     ):
         taken[episode_id].append(f"{name} {dose}".strip())
-    episodes = list(episodes)
-    for episode in episodes:
+    listed = list(episodes)
+    for episode in listed:
         episode.places, episode.tried, episode.taken = places[episode.pk], tried[episode.pk], taken[episode.pk]
-    return episodes
+    return listed
 
 
 class EpisodeMedicine(models.Model):
@@ -526,7 +551,7 @@ class EpisodeMedicine(models.Model):
             models.UniqueConstraint(fields=["episode", "medicine"], name="medicine_once_per_episode"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.medicine.name} {self.dose}".strip()
 
 
@@ -547,18 +572,10 @@ class PennSeverity(models.IntegerChoices):
 SUPPLEMENT_FIELDS = ["magnesium", "potassium", "calcium", "vitamin_d", "vitamin_b"]
 
 
-class CheckInQuerySet(models.QuerySet):
-    def for_patient(self, patient):
-        return self.filter(patient=patient)
-
-    def between(self, first_day=None, last_day=None):
+class CheckInQuerySet(PatientQuerySet["CheckIn"]):
+    def between(self, first_day: date | None = None, last_day: date | None = None) -> Self:
         """Check-ins of the days first_day to last_day, both included."""
-        qs = self
-        if first_day is not None:
-            qs = qs.filter(day__gte=first_day)
-        if last_day is not None:
-            qs = qs.filter(day__lte=last_day)
-        return qs
+        return self._within(day__gte=first_day, day__lte=last_day)
 
 
 class CheckIn(models.Model):
@@ -648,8 +665,8 @@ class CheckIn(models.Model):
             models.CheckConstraint(condition=Q(day__gte=EARLIEST_DAY), name="checkin_day_in_bounds"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Check-in of {self.day}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("logs:checkin-edit", args=[self.pk])

@@ -48,6 +48,34 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(_whole_number(request.GET.get("page", ""), MAX_PAGE))
 
 
+def _edit_page(request, form, template, *, then, saved):
+    """
+    The page of a form that changes one of the patient's records, which the template has under
+    its model's name ("checkin"), as in Django's generic views. A valid form is saved and
+    audited in one transaction, and the patient goes on to `then`, told saved(record).
+    """
+    record = form.instance
+    if form.is_valid():
+        with transaction.atomic():
+            trail.record(request, "changed", form.save())
+        messages.success(request, saved(record))
+        return redirect(then)
+    return render(request, template, {"form": form, record._meta.model_name: record})
+
+
+def _delete_page(request, record, *, then, deleted, **context):
+    """A confirmation page on GET; on POST the record is audited and deleted, and the patient goes on to `then`."""
+    if request.method == "POST":
+        with transaction.atomic():
+            trail.record(request, "deleted", record)
+            record.delete()
+        messages.success(request, deleted)
+        return redirect(then)
+    return render(
+        request, "confirm_delete.html", {"object": record, "cancel_url": record.get_absolute_url(), **context}
+    )
+
+
 @patient_required
 def profile(request):
     try:
@@ -81,6 +109,19 @@ def quick_log_shortcuts(patient):
         if pair not in shortcuts:
             shortcuts.append(pair)
     return shortcuts
+
+
+# What the patient is told once a record is saved.
+def _episode_saved(episode):
+    return "The episode is saved."
+
+
+def _checkin_saved(checkin):
+    return f"Your check-in for {checkin.day:%A %-d %B} is saved."
+
+
+def _medicine_saved(medicine):
+    return f"{medicine.name} is saved."
 
 
 def _logged(episode):
@@ -152,24 +193,13 @@ def episode_new(request):
 def episode_edit(request, pk):
     episode = owned_or_404(Episode, request, pk)
     form = EpisodeForm(request.POST or None, instance=episode, patient=request.user)
-    if form.is_valid():
-        with transaction.atomic():
-            trail.record(request, "changed", form.save())
-        messages.success(request, "The episode is saved.")
-        return redirect("logs:episode-list")
-    return render(request, "logs/episode_form.html", {"form": form, "episode": episode})
+    return _edit_page(request, form, "logs/episode_form.html", then="logs:episode-list", saved=_episode_saved)
 
 
 @patient_required
 def episode_delete(request, pk):
     episode = owned_or_404(Episode, request, pk)
-    if request.method == "POST":
-        with transaction.atomic():
-            trail.record(request, "deleted", episode)
-            episode.delete()
-        messages.success(request, "The episode is deleted.")
-        return redirect("logs:episode-list")
-    return render(request, "confirm_delete.html", {"object": episode, "cancel_url": episode.get_absolute_url()})
+    return _delete_page(request, episode, then="logs:episode-list", deleted="The episode is deleted.")
 
 
 @patient_required
@@ -207,7 +237,7 @@ def checkin_new(request):
         with transaction.atomic():
             checkin.save()
             trail.record(request, "changed" if existing else "checked in", checkin)
-        messages.success(request, f"Your check-in for {checkin.day:%A %-d %B} is saved.")
+        messages.success(request, _checkin_saved(checkin))
         return redirect("reports:dashboard")
     return render(request, "logs/checkin_form.html", {"form": form})
 
@@ -216,30 +246,20 @@ def checkin_new(request):
 def checkin_edit(request, pk):
     checkin = owned_or_404(CheckIn, request, pk)
     form = CheckInForm(request.POST or None, instance=checkin)
-    if form.is_valid():
-        with transaction.atomic():
-            trail.record(request, "changed", form.save())
-        messages.success(request, f"Your check-in for {checkin.day:%A %-d %B} is saved.")
-        return redirect("reports:dashboard")
-    return render(request, "logs/checkin_form.html", {"form": form, "checkin": checkin})
+    return _edit_page(request, form, "logs/checkin_form.html", then="reports:dashboard", saved=_checkin_saved)
 
 
 @patient_required
 def checkin_delete(request, pk):
     checkin = owned_or_404(CheckIn, request, pk)
-    if request.method == "POST":
-        with transaction.atomic():
-            trail.record(request, "deleted", checkin)
-            checkin.delete()
-        messages.success(request, "The check-in is deleted.")
-        return redirect("logs:checkin-list")
-    return render(request, "confirm_delete.html", {"object": checkin, "cancel_url": checkin.get_absolute_url()})
+    return _delete_page(request, checkin, then="logs:checkin-list", deleted="The check-in is deleted.")
 
 
 @patient_required
 def medicine_list(request):
     today = timezone.localdate()
-    current, past = [], []
+    current: list[Medicine] = []
+    past: list[Medicine] = []
     for medicine in Medicine.objects.for_patient(request.user):
         (current if medicine.is_current(today) else past).append(medicine)
     return render(request, "logs/medicine_list.html", {"current": current, "past": past})
@@ -263,32 +283,19 @@ def medicine_new(request):
 def medicine_edit(request, pk):
     medicine = owned_or_404(Medicine, request, pk)
     form = MedicineForm(request.POST or None, instance=medicine)
-    if form.is_valid():
-        with transaction.atomic():
-            trail.record(request, "changed", form.save())
-        messages.success(request, f"{medicine.name} is saved.")
-        return redirect("logs:medicine-list")
-    return render(request, "logs/medicine_form.html", {"form": form, "medicine": medicine})
+    return _edit_page(request, form, "logs/medicine_form.html", then="logs:medicine-list", saved=_medicine_saved)
 
 
 @patient_required
 def medicine_delete(request, pk):
     medicine = owned_or_404(Medicine, request, pk)
-    if request.method == "POST":
-        with transaction.atomic():
-            trail.record(request, "deleted", medicine)
-            medicine.delete()
-        messages.success(request, f"{medicine.name} is removed from your list.")
-        return redirect("logs:medicine-list")
-    return render(
+    return _delete_page(
         request,
-        "confirm_delete.html",
-        {
-            "object": medicine,
-            "cancel_url": medicine.get_absolute_url(),
-            "consequence": "Episodes that record taking it will no longer show it. "
-            "If you have stopped taking it, give the day you stopped instead.",
-        },
+        medicine,
+        then="logs:medicine-list",
+        deleted=f"{medicine.name} is removed from your list.",
+        consequence="Episodes that record taking it will no longer show it. "
+        "If you have stopped taking it, give the day you stopped instead.",
     )
 
 

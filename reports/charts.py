@@ -6,14 +6,17 @@ no inline style, print sharply and render the same in WeasyPrint.
 """
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from logs.models import Region, Side
+from reports.insights import Association
 
 # Five shades from light to dark; they stay apart when printed in grey.
 SHADES = ["#f1f3f5", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 
 
-def bar_chart(items, *, width, height, fill=0.8):
+def bar_chart(items: Sequence[Mapping[str, Any]], *, width: float, height: float, fill: float = 0.8) -> dict[str, Any]:
     """
     Bars for items (dicts with a count "n"), left to right across width, scaled
     to the tallest. Each bar is its item with x, y and height added.
@@ -41,7 +44,7 @@ FOREST_LOW, FOREST_HIGH = 0.25, 4
 FOREST_TICKS = [(0.25, "¼"), (0.5, "½"), (1, "1"), (2, "2"), (4, "4")]
 
 
-def forest_plot(rows, *, width=120, height=14):
+def forest_plot(rows: Sequence[Association], *, width: int = 120, height: int = 14) -> dict[str, Any]:
     """
     For each row (with ratio, low and high), where its point and interval lie on
     a log scale across width; a value off the scale sits at the edge with an
@@ -49,7 +52,7 @@ def forest_plot(rows, *, width=120, height=14):
     """
     span = math.log(FOREST_HIGH) - math.log(FOREST_LOW)
 
-    def x(value):
+    def x(value: float) -> float:
         if value <= FOREST_LOW:
             return 0.0
         if value >= FOREST_HIGH:
@@ -76,7 +79,7 @@ def forest_plot(rows, *, width=120, height=14):
     }
 
 
-def shade(n, top):
+def shade(n: int, top: int) -> str:
     """The fill for a count: the palest for none, then five steps up to the largest."""
     if not n:
         return SHADES[0]
@@ -131,7 +134,7 @@ def _shifted(tag, geometry, dx):
     return {**geometry, key: geometry[key] + dx}
 
 
-def body_diagram(counts):
+def body_diagram(counts: Mapping[tuple[str, str], int]) -> dict[str, Any]:
     """
     Shapes of a front and a back figure, shaded by episodes per region and side.
 
@@ -140,17 +143,17 @@ def body_diagram(counts):
     marked as the middle. The front figure faces the reader, so the patient's
     right is on the reader's left; the back figure shows the patient's left there.
     """
-    by_region = {}
+    by_region: dict[str, dict[str, int]] = {}
     for (region, side), n in counts.items():
         by_region.setdefault(region, {})[side] = n
 
-    def episodes(region, side=None):
+    def episodes(region: str, side: str | None = None) -> int:
         sides = by_region.get(region, {})
         if side is None:
             return sum(sides.values())
         return sides.get(side, 0) + sides.get(Side.BOTH, 0) + sides.get(Side.MIDLINE, 0)
 
-    drawn = []
+    drawn: list[tuple[Region, Side | None, str, dict[str, float]]] = []
     for region, views, paired, tag, geometry in BODY_SHAPES:
         for view in views:
             dx = 0 if view == FRONT else FIGURE_WIDTH + FIGURE_GAP

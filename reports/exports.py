@@ -2,34 +2,28 @@
 
 import csv
 import functools
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.utils.text import slugify
 
-from logs.models import (
-    ACCOMPANYING_FIELDS,
-    ENVIRONMENT_FIELDS,
-    SUPPLEMENT_FIELDS,
-    Activity,
-    CheckIn,
-    Episode,
-    Kind,
-    Medicine,
-    with_details,
-)
+from logs import models as diary
+from spasmlog.dates import Period
 
 # A spreadsheet treats a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 
 
-def file_name(patient, span, what, extension):
+def file_name(patient: diary.User, span: str, what: str, extension: str) -> str:
     """spasmlog-alex-demo-2026-08-24-to-2026-11-21-episodes.csv, span being the period's slug or a day."""
     name = slugify(patient.display_name, allow_unicode=True) or "patient"
     return f"spasmlog-{name}-{span}-{what}.{extension}"
 
 
-def cell(value):
+def cell(value: object) -> object:
     """A value as a spreadsheet should show it, never as a formula it would run."""
     if value is None:
         return ""
@@ -40,7 +34,7 @@ def cell(value):
     return value
 
 
-def write_csv(stream, header, rows):
+def write_csv(stream: TextIO | HttpResponse, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     # The byte-order mark tells spreadsheets the file is UTF-8.
     stream.write("\ufeff")
     writer = csv.writer(stream)
@@ -49,13 +43,9 @@ def write_csv(stream, header, rows):
         writer.writerow([cell(value) for value in row])
 
 
-def _label(model, name):
-    return str(model._meta.get_field(name).verbose_name)
-
-
-def episodes_csv(stream, patient, period):
+def episodes_csv(stream: TextIO | HttpResponse, patient: diary.User, period: Period) -> None:
     start, end = period.bounds(patient.zone)
-    episodes = with_details(Episode.objects.for_patient(patient).between(start, end).order_by("started_at"))
+    episodes = diary.with_details(diary.Episode.objects.for_patient(patient).between(start, end).order_by("started_at"))
     zone = patient.zone
     header = [
         "start",
@@ -69,8 +59,8 @@ def episodes_csv(stream, patient, period):
         "activity at onset",
         "other activity",
         "exercise new or unusual",
-        *(f"environment: {_label(Episode, name)}" for name in ENVIRONMENT_FIELDS),
-        *(f"with: {_label(Episode, name)}" for name in ACCOMPANYING_FIELDS),
+        *(f"environment: {diary.field_label(diary.Episode, name)}" for name in diary.ENVIRONMENT_FIELDS),
+        *(f"with: {diary.field_label(diary.Episode, name)}" for name in diary.ACCOMPANYING_FIELDS),
         "locations",
         "relief tried",
         "medicines taken",
@@ -89,13 +79,13 @@ def episodes_csv(stream, patient, period):
                 patient.time_zone,
                 episode.duration_seconds,
                 episode.duration_display,
-                Kind(episode.kind).label,
+                diary.Kind(episode.kind).label,
                 episode.intensity,
-                Activity(episode.activity).label if episode.activity else "",
+                diary.Activity(episode.activity).label if episode.activity else "",
                 episode.activity_other,
                 episode.new_exercise,
-                *(getattr(episode, name) for name in ENVIRONMENT_FIELDS),
-                *(getattr(episode, name) for name in ACCOMPANYING_FIELDS),
+                *(getattr(episode, name) for name in diary.ENVIRONMENT_FIELDS),
+                *(getattr(episode, name) for name in diary.ACCOMPANYING_FIELDS),
                 "; ".join(episode.places),
                 "; ".join(str(relief) for relief in episode.tried),
                 "; ".join(episode.taken),
@@ -107,8 +97,8 @@ def episodes_csv(stream, patient, period):
     write_csv(stream, header, rows)
 
 
-def checkins_csv(stream, patient, period):
-    checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day).order_by("day")
+def checkins_csv(stream: TextIO | HttpResponse, patient: diary.User, period: Period) -> None:
+    checkins = diary.CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day).order_by("day")
     zone = patient.zone
     header = [
         "day",
@@ -126,7 +116,7 @@ def checkins_csv(stream, patient, period):
         "exercise (minutes)",
         "exercise new or unusual",
         "time in sun or heat (minutes)",
-        *(_label(CheckIn, name) for name in SUPPLEMENT_FIELDS),
+        *(diary.field_label(diary.CheckIn, name) for name in diary.SUPPLEMENT_FIELDS),
         "note",
         "logged at",
         "last changed",
@@ -148,7 +138,7 @@ def checkins_csv(stream, patient, period):
             checkin.exercise_minutes,
             checkin.exercise_new,
             checkin.sun_heat_minutes,
-            *(getattr(checkin, name) for name in SUPPLEMENT_FIELDS),
+            *(getattr(checkin, name) for name in diary.SUPPLEMENT_FIELDS),
             checkin.note,
             checkin.created_at.astimezone(zone).isoformat(),
             checkin.updated_at.astimezone(zone).isoformat(),
@@ -158,8 +148,10 @@ def checkins_csv(stream, patient, period):
     write_csv(stream, header, rows)
 
 
-def medicines_csv(stream, patient, period):
-    medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day).order_by("name")
+def medicines_csv(stream: TextIO | HttpResponse, patient: diary.User, period: Period) -> None:
+    medicines = (
+        diary.Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day).order_by("name")
+    )
     header = ["name", "dose", "how often", "started", "stopped", "what it is for", "kind", "may cause spasms", "added"]
     rows = [
         [
@@ -191,7 +183,7 @@ def _stylesheets(paper):
     ]
 
 
-def pdf(html, paper="a4"):
+def pdf(html: str, paper: str = "a4") -> bytes:
     """The summary's HTML as PDF. Nothing is fetched from anywhere: only data: URLs are allowed."""
     # WeasyPrint takes most of a second to import; only a PDF pays for it.
     from weasyprint import HTML

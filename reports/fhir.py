@@ -9,20 +9,11 @@ everything else is sent as text, never with an invented code.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from logs.models import (
-    ACCOMPANYING_FIELDS,
-    ENVIRONMENT_FIELDS,
-    SUPPLEMENT_FIELDS,
-    Activity,
-    CheckIn,
-    Episode,
-    Kind,
-    Medicine,
-    Purpose,
-    with_details,
-)
+from logs import models as diary
+from spasmlog.dates import Period
 
 UCUM = "http://unitsofmeasure.org"
 INTENSITY_CODE = {
@@ -45,8 +36,8 @@ SURVEY = {
     ]
 }
 FLAG_LABELS = {
-    **{name: f"Environment: {Episode._meta.get_field(name).verbose_name}" for name in ENVIRONMENT_FIELDS},
-    **{name: f"Came with: {Episode._meta.get_field(name).verbose_name}" for name in ACCOMPANYING_FIELDS},
+    **{name: f"Environment: {diary.field_label(diary.Episode, name)}" for name in diary.ENVIRONMENT_FIELDS},
+    **{name: f"Came with: {diary.field_label(diary.Episode, name)}" for name in diary.ACCOMPANYING_FIELDS},
 }
 # Stable identifiers, so the same record has the same fullUrl in every export.
 NAMESPACE = uuid.UUID("5f0b7f8e-2f7c-4c55-9a51-2d1c1e0a6b3e")
@@ -64,30 +55,30 @@ def _minutes(value):
     return {"value": value, "unit": "min", "system": UCUM, "code": "min"}
 
 
-def bundle(patient, period, now, *, entries=True):
+def bundle(patient: diary.User, period: Period, now: datetime, *, entries: bool = True) -> dict[str, Any]:
     """The FHIR Bundle of the patient's period, as a dict ready for JSON; episodes and check-ins only with entries."""
     zone = patient.zone
     start, end = period.bounds(zone)
     patient_urn = _urn("patient", patient.pk)
     subject = {"reference": patient_urn}
 
-    person = {"resourceType": "Patient", "name": [_text(patient.display_name)]}
+    person: dict[str, Any] = {"resourceType": "Patient", "name": [_text(patient.display_name)]}
     profile = getattr(patient, "profile", None)
     if profile and profile.date_of_birth:
         person["birthDate"] = profile.date_of_birth.isoformat()
     resources = [(patient_urn, person)]
 
     if entries:
-        episodes = with_details(
-            Episode.objects.for_patient(patient).between(start, end).order_by("started_at").defer("updated_at")
+        episodes = diary.with_details(
+            diary.Episode.objects.for_patient(patient).between(start, end).order_by("started_at").defer("updated_at")
         )
         resources += [(_urn("episode", episode.pk), _observation(episode, subject, zone)) for episode in episodes]
-        checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day).order_by("day")
+        checkins = diary.CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day).order_by("day")
         resources += [
             (_urn("checkin", checkin.pk), _questionnaire_response(checkin, subject, zone)) for checkin in checkins
         ]
 
-    medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
+    medicines = diary.Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
     today = now.astimezone(zone).date()
     resources += [
         (_urn("medicine", medicine.pk), _medication_statement(medicine, subject, zone, today))
@@ -105,7 +96,7 @@ def bundle(patient, period, now, *, entries=True):
 def _observation(episode, subject, zone):
     started = episode.started_at.astimezone(zone)
     effective = {"start": started.isoformat()}
-    kind = Kind(episode.kind).label
+    kind = diary.Kind(episode.kind).label
     components = []
     if episode.duration_seconds:
         effective["end"] = (started + timedelta(seconds=episode.duration_seconds)).isoformat()
@@ -118,7 +109,7 @@ def _observation(episode, subject, zone):
     if episode.intensity is not None:
         components.append({"code": INTENSITY_CODE, "valueInteger": episode.intensity})
     if episode.activity:
-        activity = episode.activity_other or Activity(episode.activity).label
+        activity = episode.activity_other or diary.Activity(episode.activity).label
         components.append({"code": _text("Activity at onset"), "valueString": activity})
     if episode.new_exercise:
         components.append({"code": _text("The exercise was new or unusual"), "valueBoolean": True})
@@ -184,8 +175,8 @@ def _questionnaire_response(checkin, subject, zone):
     answers.append(("exercise-new", "The exercise was new or unusual", {"valueBoolean": checkin.exercise_new}))
     if checkin.sun_heat_minutes is not None:
         answers.append(("sun-heat", "Time in sun or heat", {"valueQuantity": _minutes(checkin.sun_heat_minutes)}))
-    for name in SUPPLEMENT_FIELDS:
-        label = CheckIn._meta.get_field(name).verbose_name
+    for name in diary.SUPPLEMENT_FIELDS:
+        label = diary.field_label(diary.CheckIn, name)
         answers.append((name.replace("_", "-"), f"Supplement: {label}", {"valueBoolean": getattr(checkin, name)}))
     if checkin.note:
         answers.append(("note", "Note", {"valueString": checkin.note}))
@@ -217,7 +208,7 @@ def _medication_statement(medicine, subject, zone, today):
     dosage = ", ".join(part for part in (medicine.dose, medicine.frequency) if part)
     if dosage:
         statement["dosage"] = [_text(dosage)]
-    if medicine.purpose == Purpose.SPASMS:
+    if medicine.purpose == diary.Purpose.SPASMS:
         statement["reasonCode"] = [_text("Muscle spasms")]
     if medicine.kind:
         statement["note"] = [_text(f"{medicine.get_kind_display()}: can itself cause spasms")]

@@ -1,3 +1,6 @@
+from datetime import date
+from typing import Any
+
 from crispy_forms.layout import Div
 from django import forms
 
@@ -26,7 +29,7 @@ class SummaryForm(forms.Form):
     end = BoundedDateField(label="To", required=False, widget=DateInput())
     appendix = forms.BooleanField(label="Add a list of every episode (an appendix)", required=False)
 
-    def __init__(self, *args, today, **kwargs):
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
         self.helper = form_helper(
@@ -41,8 +44,9 @@ class SummaryForm(forms.Form):
             submit=None,
         )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         period = cleaned.get("period")
         today_text = f"{self.today:%-d %B %Y}"
         if period == self.SINCE:
@@ -63,7 +67,7 @@ class SummaryForm(forms.Form):
                 self.add_error("end", "The end comes before the start.")
         return cleaned
 
-    def summary_period(self):
+    def summary_period(self) -> Period:
         """The chosen Period; the last 90 days when nothing (or nothing valid) is chosen."""
         if not self.is_bound or not self.is_valid():
             return Period.last(DEFAULT_PERIOD_DAYS, self.today)
@@ -74,5 +78,5 @@ class SummaryForm(forms.Form):
             return Period(self.cleaned_data["since"], self.today)
         return Period(self.cleaned_data["start"], self.cleaned_data["end"])
 
-    def wants_appendix(self):
+    def wants_appendix(self) -> bool:
         return self.is_bound and self.is_valid() and self.cleaned_data["appendix"]

@@ -29,11 +29,14 @@ causes what: the words are "associated with" and "more spasms on days with".
 import hashlib
 import math
 import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from django.core.cache import cache
 from django.template.defaultfilters import truncatechars
 from scipy import stats
@@ -42,7 +45,7 @@ from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from logs.models import SUPPLEMENT_FIELDS, CheckIn
+from logs.models import SUPPLEMENT_FIELDS, CheckIn, field_label
 
 MIN_DAYS = 7
 # A medicine's name is cut to this many characters where it names a factor.
@@ -79,12 +82,12 @@ class Factor:
 
     key: str
     label: str
-    present: object  # check-in -> True, False or None
+    present: Callable[[CheckIn], bool | None]
 
     # A template reads its label; calling it there would ask a day of nothing.
     do_not_call_in_templates = True
 
-    def __call__(self, checkin):
+    def __call__(self, checkin: CheckIn) -> bool | None:
         return self.present(checkin)
 
 
@@ -96,15 +99,15 @@ DAILY_FACTORS = [
     Factor("nicotine", "nicotine", attrgetter("nicotine")),
     Factor("new_exercise", "new or unusual exercise", attrgetter("exercise_new")),
     Factor("sun_heat", "time in sun or heat", lambda c: _at_least(c.sun_heat_minutes, 1)),
-    *(Factor(name, CheckIn._meta.get_field(name).verbose_name, attrgetter(name)) for name in SUPPLEMENT_FIELDS),
+    *(Factor(name, field_label(CheckIn, name), attrgetter(name)) for name in SUPPLEMENT_FIELDS),
 ]
 
 
-def medicine_factor(medicine):
+def medicine_factor(medicine: Mapping[str, Any]) -> Factor:
     """Taking a medicine of the list: on the days from its start to its stop (open ends count as taken)."""
     started, stopped = medicine["started"], medicine["stopped"]
 
-    def taken(checkin):
+    def taken(checkin: CheckIn) -> bool:
         return (started is None or started <= checkin.day) and (stopped is None or checkin.day <= stopped)
 
     return Factor(f"medicine_{medicine['id']}", truncatechars(medicine["name"], LABEL_CHARS), taken)
@@ -128,7 +131,7 @@ class Association:
     q_value: float = 1.0
 
     @property
-    def direction(self):
+    def direction(self) -> str:
         """ "more" or "fewer" when the whole interval lies on one side of 1, else "unclear"."""
         if self.low > 1:
             return "more"
@@ -137,39 +140,50 @@ class Association:
         return "unclear"
 
     @property
-    def possibly_chance(self):
+    def possibly_chance(self) -> bool:
         """The interval leaves out 1, but with this many comparisons it could still be chance."""
         return self.direction != "unclear" and self.q_value >= 1 - CONFIDENCE
 
     @property
-    def when(self):
+    def when(self) -> str:
         return "on days with" if self.lag == 0 else "the day after"
 
     @property
-    def headline(self):
+    def headline(self) -> str:
         words = {"more": "more spasms", "fewer": "fewer spasms", "unclear": "no clear difference"}
         headline = (
             f"{'possibly ' if self.possibly_chance else ''}{words[self.direction]} {self.when} {self.factor.label}"
         )
         return headline[0].upper() + headline[1:]
 
-    @property
-    def ratio_text(self):
-        """The ratio and its interval, short, for a table."""
+    def _worded(self, none_with: str, only_with: str, both: str) -> str:
+        """
+        The ratio and its interval in one of three wordings, templates of `ratio`, `low` and
+        `high`: for no episode on the days with the factor, for episodes on those days only, or else.
+        """
         if not self.episodes_with:
-            return f"0 (up to {self.high:.1f})"
-        if not self.episodes_without:
-            return f"only with it (from {self.low:.1f})"
-        return f"{self.ratio:.1f} ({self.low:.1f} to {self.high:.1f})"
+            wording = none_with
+        elif not self.episodes_without:
+            wording = only_with
+        else:
+            wording = both
+        return wording.format(ratio=self.ratio, low=self.low, high=self.high)
 
     @property
-    def estimate(self):
+    def ratio_text(self) -> str:
+        """The ratio and its interval, short, for a table."""
+        return self._worded(
+            "0 (up to {high:.1f})", "only with it (from {low:.1f})", "{ratio:.1f} ({low:.1f} to {high:.1f})"
+        )
+
+    @property
+    def estimate(self) -> str:
         """The ratio and its interval in words."""
-        if not self.episodes_with:
-            return f"none on the days with it (95% CI up to {self.high:.1f} times the rate)"
-        if not self.episodes_without:
-            return f"only on the days with it (95% CI from {self.low:.1f} times the rate)"
-        return f"{self.ratio:.1f} times the rate (95% CI {self.low:.1f} to {self.high:.1f})"
+        return self._worded(
+            "none on the days with it (95% CI up to {high:.1f} times the rate)",
+            "only on the days with it (95% CI from {low:.1f} times the rate)",
+            "{ratio:.1f} times the rate (95% CI {low:.1f} to {high:.1f})",
+        )
 
 
 @dataclass(frozen=True)
@@ -181,15 +195,15 @@ class Waiting:
     days_without: int
 
     @property
-    def needed_with(self):
+    def needed_with(self) -> int:
         return max(0, MIN_DAYS - self.days_with)
 
     @property
-    def needed_without(self):
+    def needed_without(self) -> int:
         return max(0, MIN_DAYS - self.days_without)
 
     @property
-    def needs(self):
+    def needs(self) -> str:
         """How many more check-ins it needs, in words."""
         with_it = f"{self.needed_with} more check-in{'s' if self.needed_with != 1 else ''} with it"
         without = f"{self.needed_without} more without it"
@@ -200,13 +214,13 @@ class Waiting:
 
 @dataclass(frozen=True)
 class Insights:
-    associations: list  # strongest evidence first
-    waiting: list
+    associations: list[Association]  # strongest evidence first
+    waiting: list[Waiting]
     checkin_days: int
     episodes: int
 
     @property
-    def clear(self):
+    def clear(self) -> list[Association]:
         """The associations that hold up however many factors were compared."""
         return [row for row in self.associations if row.direction != "unclear" and not row.possibly_chance]
 
@@ -214,11 +228,13 @@ class Insights:
     checkins_required = 2 * MIN_DAYS
 
     @property
-    def checkins_needed(self):
+    def checkins_needed(self) -> int:
         return max(0, self.checkins_required - self.checkin_days)
 
 
-def compare(checkins, episodes_by_day, medicines=()):
+def compare(
+    checkins: Sequence[CheckIn], episodes_by_day: Mapping[date, int], medicines: Iterable[Mapping[str, Any]] = ()
+) -> Insights:
     """
     The associations of a period's check-ins (objects with the CHECKIN_FIELDS)
     and the episodes of each of its days ({day: count}), with each medicine's
@@ -226,12 +242,16 @@ def compare(checkins, episodes_by_day, medicines=()):
     """
     by_day = {checkin.day: checkin for checkin in checkins}
     factors = [*DAILY_FACTORS, *(medicine_factor(medicine) for medicine in medicines)]
-    compared, waiting = [], []
+    compared: list[tuple[Factor, int, npt.NDArray[np.bool_], npt.NDArray[np.float64]]] = []
+    waiting: list[Waiting] = []
     for lag in LAGS:
         # Pairs of (the day of the factor, the day of the spasms), both with a check-in.
-        pairs = [(checkin, by_day.get(checkin.day + timedelta(days=lag))) for checkin in checkins]
-        pairs = [(checkin, outcome) for checkin, outcome in pairs if outcome is not None]
-        counts = np.array([episodes_by_day.get(outcome.day, 0) for _, outcome in pairs], dtype=float)
+        pairs = [
+            (checkin, outcome)
+            for checkin in checkins
+            if (outcome := by_day.get(checkin.day + timedelta(days=lag))) is not None
+        ]
+        counts = np.array([episodes_by_day.get(outcome.day, 0) for _, outcome in pairs], dtype=np.float64)
         for factor in factors:
             answers = [factor(checkin) for checkin, _ in pairs]
             known = np.array([answer is not None for answer in answers], dtype=bool)
@@ -297,7 +317,7 @@ def _estimate(present, counts):
     return exact_rate_ratio(episodes_with, days_with, episodes_without, days_without)
 
 
-def rate_ratio(present, counts):
+def rate_ratio(present: npt.NDArray[np.bool_], counts: npt.NDArray[np.float64]) -> tuple[float, float, float, float]:
     """
     The ratio of the rates of counts with and without present, its 95%
     confidence interval and the p-value against no difference, from a Poisson
@@ -318,7 +338,9 @@ def rate_ratio(present, counts):
     return math.exp(result.params[1]), math.exp(low), math.exp(high), float(result.pvalues[1])
 
 
-def exact_rate_ratio(episodes_with, days_with, episodes_without, days_without):
+def exact_rate_ratio(
+    episodes_with: int, days_with: int, episodes_without: int, days_without: int
+) -> tuple[float, float, float, float]:
     """
     The rate ratio with the exact conditional (Clopper-Pearson) interval: given
     all the episodes, those on the days with the factor are binomial, with a
@@ -329,7 +351,7 @@ def exact_rate_ratio(episodes_with, days_with, episodes_without, days_without):
     interval = test.proportion_ci(confidence_level=CONFIDENCE, method="exact")
     scale = days_without / days_with
 
-    def ratio(share):
+    def ratio(share: float) -> float:
         return math.inf if share >= 1 else share / (1 - share) * scale
 
     return ratio(episodes_with / total), ratio(interval.low), ratio(interval.high), float(test.pvalue)

@@ -2,36 +2,18 @@
 
 import math
 import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.db.models import Aggregate, Avg, Count, Func, IntegerField, Max, Min, Q, Sum
 from django.utils.text import Truncator
 
-from logs.models import (
-    ACCOMPANYING_FIELDS,
-    ENVIRONMENT_FIELDS,
-    SUPPLEMENT_FIELDS,
-    Activity,
-    CheckIn,
-    Episode,
-    EpisodeLocation,
-    EpisodeMedicine,
-    EpisodeRelief,
-    Helped,
-    Kind,
-    Medicine,
-    Profile,
-    Purpose,
-    Region,
-    Relief,
-    Side,
-    User,
-    location_label,
-    with_details,
-)
+from logs import models as diary
 from reports import insights
 from reports.charts import bar_chart, body_diagram, forest_plot
+from sharing.models import Share
 from spasmlog.dates import Period, local_midnight
 
 GLANCE_WINDOWS = (7, 30)
@@ -42,7 +24,7 @@ INSIGHTS_IN_SUMMARY, WAITING_IN_SUMMARY = 3, 2
 CHART_WIDTH, CHART_HEIGHT = 300, 60
 
 
-def glance(patient, now):
+def glance(patient: diary.User, now: datetime) -> dict[str, Any]:
     """The last 7 and 30 days at a glance, for the dashboard."""
     zone = patient.zone
     today = now.astimezone(zone).date()
@@ -56,7 +38,7 @@ def glance(patient, now):
         intensity_count=Count("intensity"),
         intensity_max=Max("intensity"),
     )
-    checkins = list(CheckIn.objects.for_patient(patient).between(first_day, today))
+    checkins = list(diary.CheckIn.objects.for_patient(patient).between(first_day, today))
 
     windows = []
     for days in GLANCE_WINDOWS:
@@ -82,7 +64,7 @@ def glance(patient, now):
         )
 
     places = (
-        EpisodeLocation.objects.filter(
+        diary.EpisodeLocation.objects.filter(
             episode__patient=patient, episode__started_at__gte=local_midnight(first_day, zone)
         )
         .values_list("region", "side")
@@ -92,11 +74,11 @@ def glance(patient, now):
     return {
         "today": today,
         "windows": windows,
-        "places": [(location_label(region, side), n) for region, side, n in places],
+        "places": [(diary.location_label(region, side), n) for region, side, n in places],
         "chart": daily_chart(by_day, first_day, today),
         "latest_checkin": checkins[0] if checkins else None,
         "today_checkin": next((c for c in checkins if c.day == today), None),
-        "recent": Episode.objects.for_patient(patient).prefetch_related("locations")[:5],
+        "recent": diary.Episode.objects.for_patient(patient).prefetch_related("locations")[:5],
         "insight_days": INSIGHT_DAYS,
         "insights": what_goes_with(
             patient,
@@ -109,7 +91,7 @@ def glance(patient, now):
     }
 
 
-def daily_chart(by_day, first_day, last_day):
+def daily_chart(by_day: Mapping[date, Mapping[str, Any]], first_day: date, last_day: date) -> dict[str, Any]:
     """Bars for an SVG chart of episodes per day."""
     days = (last_day - first_day).days + 1
     items = []
@@ -168,10 +150,10 @@ class QuarterHour(Func):
 
 
 # How the figures of a day's quarter hours make the day's: counts and sums add up.
-COMBINE = {Count: operator.add, Sum: operator.add, Max: max, Min: min}
+COMBINE: dict[type[Aggregate], Callable[[Any, Any], Any]] = {Count: operator.add, Sum: operator.add, Max: max, Min: min}
 
 
-def episodes_per_day(patient: User, period: Period, **aggregates: Aggregate) -> dict[date, dict]:
+def episodes_per_day(patient: diary.User, period: Period, **aggregates: Aggregate) -> dict[date, dict]:
     """
     The patient's episodes on each day of the period that has any, in the
     patient's zone (daylight saving included), in order of day:
@@ -188,15 +170,18 @@ def episodes_per_day(patient: User, period: Period, **aggregates: Aggregate) -> 
             raise TypeError(f"{name}: only Count, Sum, Max and Min add up from quarter hours to days.")
     zone = patient.zone
     start, end = period.bounds(zone)
-    days = {}
-    for row in (
-        Episode.objects.for_patient(patient)
+    days: dict[date, dict[str, Any]] = {}
+    # Plain dicts: the type checker knows "quarter" and "n" of these rows, not the aggregates' names.
+    rows = cast(
+        "Iterable[dict[str, Any]]",
+        diary.Episode.objects.for_patient(patient)
         .between(start, end)
         .annotate(quarter=QuarterHour("started_at"))
         .values("quarter")
         .annotate(n=Count("id"), **aggregates)
-        .order_by("quarter")
-    ):
+        .order_by("quarter"),
+    )
+    for row in rows:
         moment = datetime.fromtimestamp(row.pop("quarter") * 900, zone)
         day = days.setdefault(moment.date(), {"day": moment.date(), "n": 0, "hours": {}, **dict.fromkeys(aggregates)})
         day["n"] += row["n"]
@@ -233,7 +218,7 @@ EPISODE_RED_FLAGS = [
 ]
 
 
-def quantile(distribution, q):
+def quantile(distribution: Sequence[tuple[float, int]], q: float) -> float | None:
     """
     The q-quantile of values given as (value, count) pairs in ascending order,
     interpolated between neighbours as numpy's and Python's "inclusive" method do.
@@ -244,7 +229,7 @@ def quantile(distribution, q):
     position = (total - 1) * q
     below, above = math.floor(position), math.ceil(position)
 
-    def nth(index):
+    def nth(index: int) -> float:
         seen = 0
         for value, n in distribution:
             seen += n
@@ -256,25 +241,25 @@ def quantile(distribution, q):
     return low + (high - low) * (position - below)
 
 
-def clip(text, chars, lines):
+def clip(text: str, chars: int, lines: int) -> dict[str, Any]:
     """Text cut to fit the printed page, and whether it was cut."""
-    kept = text.strip().splitlines()
-    clipped = len(kept) > lines
-    kept = "\n".join(kept[:lines])
+    all_lines = text.strip().splitlines()
+    clipped = len(all_lines) > lines
+    kept = "\n".join(all_lines[:lines])
     if len(kept) > chars:
         kept, clipped = kept[:chars].rsplit(" ", 1)[0], True
     return {"text": kept + ("…" if clipped else ""), "clipped": clipped}
 
 
-def share(n, total):
+def share(n: float, total: float) -> int:
     return round(100 * n / total) if total else 0
 
 
-def months_between(earlier, later):
+def months_between(earlier: date, later: date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
-def build_summary(patient, period, now, *, appendix=False):
+def build_summary(patient: diary.User, period: Period, now: datetime, *, appendix: bool = False) -> dict[str, Any]:
     """Everything the pre-appointment summary shows, in a fixed number of queries."""
     zone = patient.zone
     start, end = period.bounds(zone)
@@ -282,14 +267,14 @@ def build_summary(patient, period, now, *, appendix=False):
     made = now.astimezone(zone)
     in_period = Q(started_at__gte=start)
 
-    profile = Profile.objects.filter(patient=patient).first()
+    profile = diary.Profile.objects.filter(patient=patient).first()
     diary_start = (
-        Episode.objects.for_patient(patient).order_by("started_at").values_list("started_at", flat=True).first()
+        diary.Episode.objects.for_patient(patient).order_by("started_at").values_list("started_at", flat=True).first()
     )
 
-    episodes = Episode.objects.for_patient(patient).between(start, end)
+    episodes = diary.Episode.objects.for_patient(patient).between(start, end)
     totals = (
-        Episode.objects.for_patient(patient)
+        diary.Episode.objects.for_patient(patient)
         .between(previous_start, end)
         .aggregate(
             n=Count("id", filter=in_period),
@@ -299,13 +284,13 @@ def build_summary(patient, period, now, *, appendix=False):
             longest=Max("duration_seconds", filter=in_period),
             highest=Max("intensity", filter=in_period),
             new_exercise=Count("id", filter=in_period & Q(new_exercise=True)),
-            **{f"kind_{kind}": Count("id", filter=in_period & Q(kind=kind)) for kind in Kind.values},
-            **{f"env_{name}": Count("id", filter=in_period & Q(**{name: True})) for name in ENVIRONMENT_FIELDS},
-            **{f"with_{name}": Count("id", filter=in_period & Q(**{name: True})) for name in ACCOMPANYING_FIELDS},
+            **{f"kind_{kind}": Count("id", filter=in_period & Q(kind=kind)) for kind in diary.Kind.values},
+            **{f"env_{name}": Count("id", filter=in_period & Q(**{name: True})) for name in diary.ENVIRONMENT_FIELDS},
+            **{f"with_{name}": Count("id", filter=in_period & Q(**{name: True})) for name in diary.ACCOMPANYING_FIELDS},
         )
     )
     n = totals["n"]
-    context = {
+    context: dict[str, Any] = {
         "patient": patient,
         "profile": profile,
         "period": period,
@@ -353,9 +338,11 @@ def build_summary(patient, period, now, *, appendix=False):
             "where": _where(patient, start, end, n),
             "when": _when(by_day, n),
             "doing_what": _doing_what(episodes, n),
-            "environment": _present(totals, "env", ENVIRONMENT_FIELDS, n),
-            "came_with": _present(totals, "with", ACCOMPANYING_FIELDS, n),
-            "kinds": [(Kind(kind).label, totals[f"kind_{kind}"]) for kind in Kind.values if totals[f"kind_{kind}"]],
+            "environment": _present(totals, "env", diary.ENVIRONMENT_FIELDS, n),
+            "came_with": _present(totals, "with", diary.ACCOMPANYING_FIELDS, n),
+            "kinds": [
+                (diary.Kind(kind).label, totals[f"kind_{kind}"]) for kind in diary.Kind.values if totals[f"kind_{kind}"]
+            ],
             "week_chart": bar_chart(weeks, width=CHART_WIDTH, height=CHART_HEIGHT),
         }
     )
@@ -366,7 +353,7 @@ def build_summary(patient, period, now, *, appendix=False):
 
 def _appendix(episodes, n):
     """The period's latest episodes, newest first, with their details, and how many more there are."""
-    shown = with_details(episodes.order_by("-started_at")[:APPENDIX_EPISODES])
+    shown = diary.with_details(episodes.order_by("-started_at")[:APPENDIX_EPISODES])
     for episode in shown:
         episode.where_text = Truncator("; ".join(episode.places)).chars(APPENDIX_CELL_CHARS)
         tried = "; ".join([*map(str, episode.tried), *episode.taken])
@@ -443,7 +430,8 @@ def _red_flags(totals, by_day, weeks, n, period):
             }
         )
 
-    run, longest = [], []
+    run: list[dict[str, Any]] = []
+    longest: list[dict[str, Any]] = []
     for week in weeks:
         if week["days"] == 7 and week["spasm_days"] >= MOST_DAYS_OF_A_WEEK:
             run.append(week)
@@ -498,23 +486,23 @@ def _spread(episodes, field, counted, highest):
 def _where(patient, start, end, n):
     counts = {
         (region, side): count
-        for region, side, count in EpisodeLocation.objects.filter(
+        for region, side, count in diary.EpisodeLocation.objects.filter(
             episode__patient=patient, episode__started_at__gte=start, episode__started_at__lt=end
         )
         .values_list("region", "side")
         .annotate(count=Count("id"))
         .order_by()
     }
-    by_region = {}
+    by_region: dict[str, dict[str, int]] = {}
     for (region, side), count in counts.items():
         by_region.setdefault(region, {})[side] = count
-    ranked = sorted(by_region.items(), key=lambda item: (-sum(item[1].values()), Region.values.index(item[0])))
+    ranked = sorted(by_region.items(), key=lambda item: (-sum(item[1].values()), diary.Region.values.index(item[0])))
     regions = [
         {
-            "label": Region(region).label,
+            "label": diary.Region(region).label,
             "n": sum(sides.values()),
             "share": share(sum(sides.values()), n),
-            "sides": [(Side(side).label.lower(), sides[side]) for side in Side.values if side in sides],
+            "sides": [(diary.Side(side).label.lower(), sides[side]) for side in diary.Side.values if side in sides],
         }
         for region, sides in ranked
     ]
@@ -527,7 +515,7 @@ def _where(patient, start, end, n):
 
 def _when(by_day, n):
     """Episodes by hour of the day in the patient's zone, daylight saving included."""
-    by_hour = {}
+    by_hour: dict[int, int] = {}
     for row in by_day:
         for hour, count in row["hours"].items():
             by_hour[hour] = by_hour.get(hour, 0) + count
@@ -542,7 +530,7 @@ def _when(by_day, n):
 def _doing_what(episodes, n):
     rows = episodes.values_list("activity").annotate(count=Count("id")).order_by("-count", "activity")
     ranked = [
-        {"label": Activity(activity).label if activity else "Not recorded", "n": count, "share": share(count, n)}
+        {"label": diary.Activity(activity).label if activity else "Not recorded", "n": count, "share": share(count, n)}
         for activity, count in rows
     ]
     return {"activities": ranked[:TOP_ACTIVITIES], "more": len(ranked[TOP_ACTIVITIES:]), "n": n}
@@ -550,7 +538,7 @@ def _doing_what(episodes, n):
 
 def _present(totals, prefix, fields, n):
     present = [
-        {"label": Episode._meta.get_field(name).verbose_name, "n": count, "share": share(count, n)}
+        {"label": diary.field_label(diary.Episode, name), "n": count, "share": share(count, n)}
         for name in fields
         if (count := totals[f"{prefix}_{name}"])
     ]
@@ -558,7 +546,7 @@ def _present(totals, prefix, fields, n):
 
 
 def _daily_factors(patient, period):
-    checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day)
+    checkins = diary.CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day)
     factors = checkins.aggregate(
         n=Count("id"),
         sleep=Avg("sleep_hours"),
@@ -573,17 +561,27 @@ def _daily_factors(patient, period):
         nicotine=Count("id", filter=Q(nicotine=True)),
         penn_low=Min("penn_frequency"),
         penn_high=Max("penn_frequency"),
-        **{f"supplement_{name}": Count("id", filter=Q(**{name: True})) for name in SUPPLEMENT_FIELDS},
+        **{f"supplement_{name}": Count("id", filter=Q(**{name: True})) for name in diary.SUPPLEMENT_FIELDS},
     )
-    labels = {name: CheckIn._meta.get_field(name).verbose_name for name in SUPPLEMENT_FIELDS}
+    labels = {name: diary.field_label(diary.CheckIn, name) for name in diary.SUPPLEMENT_FIELDS}
     supplements = [
-        (labels[name], factors[f"supplement_{name}"]) for name in SUPPLEMENT_FIELDS if factors[f"supplement_{name}"]
+        (labels[name], factors[f"supplement_{name}"])
+        for name in diary.SUPPLEMENT_FIELDS
+        if factors[f"supplement_{name}"]
     ]
     latest = list(checkins.order_by("-day")[:LATEST_PENN_SHOWN]) if factors["n"] else []
     return {"factors": factors, "supplements": supplements, "latest_penn": latest}
 
 
-def what_goes_with(patient, period, today, *, shown, waiting_shown, counts=None):
+def what_goes_with(
+    patient: diary.User,
+    period: Period,
+    today: date,
+    *,
+    shown: int,
+    waiting_shown: int,
+    counts: Mapping[date, int] | None = None,
+) -> dict[str, Any]:
     """
     The factors that go with more or fewer spasms in a period (reports.insights),
     from three queries: the check-ins, the episodes of each local day (or
@@ -598,8 +596,8 @@ def what_goes_with(patient, period, today, *, shown, waiting_shown, counts=None)
     else:
         if counts is None:
             counts = {day: row["n"] for day, row in episodes_per_day(patient, period).items()}
-        checkins = CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day)
-        medicines = Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
+        checkins = diary.CheckIn.objects.for_patient(patient).between(period.first_day, period.last_day)
+        medicines = diary.Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day)
         found = insights.compare(
             list(checkins.only(*insights.CHECKIN_FIELDS)),
             {day: n for day, n in counts.items() if period.first_day <= day <= period.last_day},
@@ -617,10 +615,10 @@ def what_goes_with(patient, period, today, *, shown, waiting_shown, counts=None)
 
 def _medicines(patient, period, start, end):
     """The medicines taken at any time in the period, and how those taken for spasms went."""
-    medicines = list(Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day))
+    medicines = list(diary.Medicine.objects.for_patient(patient).taken_between(period.first_day, period.last_day))
     helped = {
         row["medicine"]: row
-        for row in EpisodeMedicine.objects.filter(
+        for row in diary.EpisodeMedicine.objects.filter(
             medicine__patient=patient, episode__started_at__gte=start, episode__started_at__lt=end
         )
         .values("medicine")
@@ -630,41 +628,43 @@ def _medicines(patient, period, start, end):
                 level: Count(
                     "episode",
                     distinct=True,
-                    filter=Q(episode__reliefs__measure=Relief.MEDICINE, episode__reliefs__helped=level),
+                    filter=Q(episode__reliefs__measure=diary.Relief.MEDICINE, episode__reliefs__helped=level),
                 )
-                for level in Helped.values
+                for level in diary.Helped.values
             },
         )
         .order_by()
     }
     for medicine in medicines:
         medicine.use = helped.get(medicine.pk)
-    medicines.sort(key=lambda m: (m.stopped is not None, m.purpose != Purpose.SPASMS, m.name.lower()))
+    medicines.sort(key=lambda m: (m.stopped is not None, m.purpose != diary.Purpose.SPASMS, m.name.lower()))
     return {"medicines": medicines[:MEDICINES_SHOWN], "more_medicines": len(medicines[MEDICINES_SHOWN:])}
 
 
 def _reliefs(patient, start, end):
     """Each relief measure tried in the period: how often, and how often it helped."""
-    tried = {}
+    tried: dict[str, dict[str, Any]] = {}
     for measure, helped, count in (
-        EpisodeRelief.objects.filter(
+        diary.EpisodeRelief.objects.filter(
             episode__patient=patient, episode__started_at__gte=start, episode__started_at__lt=end
         )
         .values_list("measure", "helped")
         .annotate(count=Count("id"))
         .order_by()
     ):
-        row = tried.setdefault(measure, {"label": Relief(measure).label, "n": 0, "unsure": 0})
+        row = tried.setdefault(measure, {"label": diary.Relief(measure).label, "n": 0, "unsure": 0})
         row["n"] += count
         row[helped or "unsure"] = row.get(helped or "unsure", 0) + count
     rows = sorted(tried.values(), key=lambda row: (-row["n"], row["label"]))
     for row in rows:
-        row["levels"] = [row.get(level, 0) for level in (Helped.A_LOT, Helped.A_LITTLE, Helped.NOT_AT_ALL)]
-        row["helped"] = share(row.get(Helped.A_LOT, 0) + row.get(Helped.A_LITTLE, 0), row["n"])
+        row["levels"] = [
+            row.get(level, 0) for level in (diary.Helped.A_LOT, diary.Helped.A_LITTLE, diary.Helped.NOT_AT_ALL)
+        ]
+        row["helped"] = share(row.get(diary.Helped.A_LOT, 0) + row.get(diary.Helped.A_LITTLE, 0), row["n"])
     return rows
 
 
-def clinician_glance(share, today):
+def clinician_glance(share: Share, today: date) -> dict[str, Any]:
     """A shared patient on the clinician's list: last entry, the last 30 days against the 30 before, red flags."""
     # Two windows bounded by local midnights need no count by day: one row per patient
     # here, where summary.episodes_per_day would read a row for every quarter hour with
@@ -677,7 +677,7 @@ def clinician_glance(share, today):
     in_last30 = Q(started_at__gte=local_midnight(last30, zone))
     in_prev30 = Q(started_at__gte=local_midnight(prev30, zone)) & ~in_last30
     figures = (
-        Episode.objects.for_patient(share.patient)
+        diary.Episode.objects.for_patient(share.patient)
         .between(start, end)
         .aggregate(
             last_entry=Max("started_at"),

@@ -6,6 +6,7 @@ per audience takes the format (PDF, CSV, FHIR); a share gives only what it cover
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,7 +31,9 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", summary.glance(request.user, timezone.now()))
 
 
-def summary_downloads(url: Callable[..., str], query: str, covers: Callable[[str], bool] | None = None) -> list:
+def summary_downloads(
+    url: Callable[..., str], query: str, covers: Callable[[str], bool] | None = None
+) -> list[tuple[str, str, bool]]:
     """
     The links to print and download a summary, url(format, *args) giving each address.
     A share passes covers(part) (Share.covers), which leaves out what it does not show.
@@ -48,7 +51,9 @@ def summary_downloads(url: Callable[..., str], query: str, covers: Callable[[str
     return [(label, address, main) for part, label, address, main in downloads if covers is None or covers(part)]
 
 
-def render_summary(request: HttpRequest, patient: User, period: Period, *, appendix=False, **context) -> HttpResponse:
+def render_summary(
+    request: HttpRequest, patient: User, period: Period, *, appendix: bool = False, **context: Any
+) -> HttpResponse:
     """The summary page of a patient's period, in the patient's zone whoever reads it."""
     with timezone.override(patient.zone):
         context.update(summary.build_summary(patient, period, timezone.now(), appendix=appendix))
@@ -136,7 +141,7 @@ def summary_download(request, form, fmt, what=None):
 
 
 def share_download(request: HttpRequest, share: Share, fmt: str, what: str | None = None) -> HttpResponse:
-    if not share.covers({"pdf": "summary", "csv": what, "fhir": "fhir"}[fmt]):
+    if not share.covers({"pdf": "summary", "csv": what or "", "fhir": "fhir"}[fmt]):
         raise Http404("Not in this share.")
     appendix = access.wants_appendix(request, share)
     response = download(

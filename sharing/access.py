@@ -5,6 +5,7 @@ downloads of reports both find their share here, and write each look down.
 """
 
 import functools
+from datetime import datetime
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from sharing.models import AccessRecord, Protection, Share, Via
-from spasmlog.access import View
+from spasmlog.access import SignedInRequest, View
 from spasmlog.addresses import client_address
 from spasmlog.counters import count, counter_key
 from spasmlog.tokens import token_hash
@@ -28,7 +29,7 @@ def record(request: HttpRequest, share: Share, what: str) -> None:
     AccessRecord.objects.create(share=share, viewer=viewer, what=what, address=client_address(request))
 
 
-def open_share(request: HttpRequest, pk: int) -> Share:
+def open_share(request: SignedInRequest, pk: int) -> Share:
     """A share the signed-in clinician has accepted and may still see; any other is 404."""
     return get_object_or_404(Share.objects.open_to(request.user).select_related("patient"), pk=pk)
 
@@ -67,7 +68,7 @@ def unlock(request: HttpRequest, share: Share) -> None:
     request.session[_session_key(share)] = True
 
 
-def too_many(request: HttpRequest, until=None) -> HttpResponse:
+def too_many(request: HttpRequest, until: datetime | None = None) -> HttpResponse:
     return render(request, "sharing/too_many.html", {"until": until}, status=429)
 
 

@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import date, timedelta, tzinfo
+from typing import Any
 
 from django import forms
 
@@ -41,7 +42,7 @@ class ShareForm(SummaryForm):
     )
     ends_on = BoundedDateField(label="Share until", widget=DateInput())
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args: Any, patient: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
         del self.fields["appendix"]
@@ -61,7 +62,7 @@ class ShareForm(SummaryForm):
             submit="Share",
         )
 
-    def clean_ends_on(self):
+    def clean_ends_on(self) -> date:
         ends_on = self.cleaned_data["ends_on"]
         if ends_on < self.today:
             raise forms.ValidationError("Pick today or a later day.")
@@ -69,7 +70,7 @@ class ShareForm(SummaryForm):
             raise forms.ValidationError("A share lasts a year at most.")
         return ends_on
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("via") == Via.CLINICIAN:
             self._clean_clinician(cleaned.get("clinician", "").strip())
@@ -82,7 +83,7 @@ class ShareForm(SummaryForm):
                 self.add_error("protection", "Add your date of birth to your profile first, or choose a PIN.")
         return cleaned
 
-    def _clean_clinician(self, text):
+    def _clean_clinician(self, text: str) -> None:
         if not text:
             self.add_error("clinician", "Enter the clinician's e-mail address or code.")
             return
@@ -97,7 +98,7 @@ class ShareForm(SummaryForm):
             )
         self.found_clinician = found
 
-    def make_share(self, zone):
+    def make_share(self, zone: tzinfo) -> tuple[Share, str | None]:
         """The share, not yet saved, and the link's token when it is a link."""
         data = self.cleaned_data
         period = self.summary_period()
@@ -118,7 +119,9 @@ class ShareForm(SummaryForm):
             if share.protection == Protection.PIN:
                 share.set_secret(data["pin"])
             elif share.protection == Protection.BIRTH_DATE:
-                share.set_secret(self.patient.profile.date_of_birth.isoformat())
+                born = self.patient.profile.date_of_birth
+                assert born is not None, "clean() refuses this protection without a date of birth"
+                share.set_secret(born.isoformat())
         return share, token
 
 
@@ -127,13 +130,13 @@ class SecretForm(forms.Form):
 
     pin = forms.CharField(label="PIN", max_length=20, widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
 
-    def __init__(self, *args, protection, **kwargs):
+    def __init__(self, *args: Any, protection: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if protection == Protection.BIRTH_DATE:
             self.fields["pin"] = BoundedDateField(label="The patient's date of birth", widget=DateInput())
         self.helper = form_helper("pin", submit="Open")
 
-    def secret(self):
+    def secret(self) -> str:
         value = self.cleaned_data["pin"]
         return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -144,6 +147,6 @@ class NoteForm(forms.ModelForm):
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": 1000})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = form_helper("text", submit="Leave the note")

@@ -8,7 +8,8 @@ hash), optionally behind the patient's date of birth or a PIN.
 """
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -17,6 +18,8 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from logs.models import User
+from spasmlog.append_only import AppendOnly
 from spasmlog.dates import EARLIEST_DAY, LATEST_DAY, Period
 from spasmlog.tokens import token_hash
 
@@ -37,11 +40,11 @@ SUMMARY_PARTS = frozenset({"summary", "medicines", "fhir"})
 ENTRY_PARTS = frozenset({"appendix", "episodes", "checkins", "entries"})
 
 
-def new_code():
+def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def normalise_code(text):
+def normalise_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
@@ -58,11 +61,11 @@ class Clinician(models.Model):
         help_text="Patients can find this clinician by this code as well as by e-mail address.",
     )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} ({self.practice})"
 
     @property
-    def code_display(self):
+    def code_display(self) -> str:
         return f"{self.code[:4]}-{self.code[4:]}"
 
 
@@ -77,12 +80,12 @@ class Protection(models.TextChoices):
     PIN = "pin", "A PIN I choose"
 
 
-class ShareQuerySet(models.QuerySet):
-    def live(self, now=None):
+class ShareQuerySet(models.QuerySet["Share"]):
+    def live(self, now: datetime | None = None) -> Self:
         """Not revoked and not yet ended (accepted or not)."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
-    def open_to(self, clinician, now=None):
+    def open_to(self, clinician: User, now: datetime | None = None) -> Self:
         """The shares a clinician may read now."""
         return self.live(now).filter(via=Via.CLINICIAN, clinician=clinician, accepted_at__isnull=False)
 
@@ -118,6 +121,11 @@ class Share(models.Model):
 
     objects = ShareQuerySet.as_manager()
 
+    # Set by the lists of shares for their templates: state() as the page is drawn, and
+    # what a clinician sees of the patient at a glance (reports.summary.clinician_glance).
+    current_state: str
+    glance: dict[str, Any]
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["clinician", "expires_at"])]
@@ -144,14 +152,14 @@ class Share(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.patient}'s diary, {self.first_day} to {self.last_day}, {self.get_via_display().lower()}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("sharing:clinician-share", args=[self.pk])
 
     @property
-    def period(self):
+    def period(self) -> Period:
         return Period(self.first_day, self.last_day)
 
     def covers(self, part: str) -> bool:
@@ -159,12 +167,12 @@ class Share(models.Model):
         return part in SUMMARY_PARTS or (self.include_episodes and part in ENTRY_PARTS)
 
     @property
-    def covers_display(self):
+    def covers_display(self) -> str:
         if self.covers("entries"):
             return "the summary and every entry: each episode and check-in of the period, with notes"
         return "the two-page summary and its list of medicines only; no single episode, check-in or note"
 
-    def state(self, now=None):
+    def state(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
         if self.revoked_at:
             return "revoked"
@@ -174,22 +182,22 @@ class Share(models.Model):
             return "waiting"
         return "open"
 
-    def new_token(self):
+    def new_token(self) -> str:
         """A long random token for a link; only its hash is kept. Returns the token."""
         token = secrets.token_urlsafe(32)
         self.token_hash = token_hash(token)
         return token
 
-    def set_secret(self, secret):
+    def set_secret(self, secret: str) -> None:
         self.secret_hash = make_password(secret) if secret else ""
 
-    def check_secret(self, secret):
+    def check_secret(self, secret: str) -> bool:
         return bool(self.secret_hash) and check_password(secret, self.secret_hash)
 
-    def is_resting(self, now=None) -> bool:
+    def is_resting(self, now: datetime | None = None) -> bool:
         return self.resting_until is not None and self.resting_until > (now or timezone.now())
 
-    def try_secret(self, secret: str, now=None) -> bool:
+    def try_secret(self, secret: str, now: datetime | None = None) -> bool:
         """
         Whether the answer to the link's PIN or date of birth is right. Each answer
         first claims one of PIN_TRIES tries in a single conditional UPDATE, so
@@ -219,7 +227,7 @@ class Share(models.Model):
         return right
 
 
-class AccessRecord(models.Model):
+class AccessRecord(AppendOnly):
     """One look at shared data: who, what, when, from where. Written once, never changed."""
 
     # Indexed by (share, at).
@@ -235,16 +243,8 @@ class AccessRecord(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["share", "at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.what} of share {self.share_id} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Access records are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Access records are never deleted.")
 
 
 class Note(models.Model):
@@ -258,5 +258,5 @@ class Note(models.Model):
     class Meta:
         ordering = ["created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Note by {self.author} on share {self.share_id}"

@@ -6,7 +6,7 @@ finds a patient's own record through owned_or_404.
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.db import models
@@ -15,8 +15,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+if TYPE_CHECKING:
+    # The user model as the type checker's Django plugin sees it (settings.AUTH_USER_MODEL):
+    # this module sits below the apps, so it never imports logs.
+    from django.contrib.auth.models import _User as User
+
 View = Callable[..., Any]
 M = TypeVar("M", bound=models.Model)
+
+
+class SignedInRequest(HttpRequest):
+    """What a view behind login_required or the decorators below is given: someone has signed in."""
+
+    user: "User"
 
 
 def owned_or_404(model: type[M], request: HttpRequest, pk: int) -> M:
@@ -37,7 +48,7 @@ def patient_required(view: View) -> View:
     return wrapper
 
 
-def has_second_step(user) -> bool:
+def has_second_step(user: "User") -> bool:
     """The account has turned on two-step sign-in (an authenticator app confirmed)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 

@@ -1,7 +1,8 @@
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_address(request):
+def client_address(request: HttpRequest) -> str | None:
     """
     The client's address: the connection's own, or, behind proxies, the entry
     that the last trusted proxy added to CLIENT_IP_HEADER. Entries further left

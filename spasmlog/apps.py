@@ -7,7 +7,7 @@ class SpasmLogConfig(AppConfig):
     name = "spasmlog"
     verbose_name = "SpasmLog"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
         from spasmlog.middleware import SessionLimitsMiddleware

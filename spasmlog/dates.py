@@ -7,7 +7,8 @@ before anything counts with it.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from django import forms
 
@@ -24,7 +25,7 @@ EARLIEST_MOMENT = datetime.combine(EARLIEST_DAY - timedelta(days=1), time.min, t
 DEFAULT_PERIOD_DAYS = 90
 
 
-def local_midnight(day: date, zone) -> datetime:
+def local_midnight(day: date, zone: tzinfo) -> datetime:
     """The aware start of a calendar day in a zone (daylight saving included)."""
     return datetime.combine(day, time.min, zone)
 
@@ -48,7 +49,7 @@ class Period:
         """The period of the same length just before this one."""
         return Period(self.first_day - timedelta(days=self.days), self.first_day - timedelta(days=1))
 
-    def bounds(self, zone) -> tuple[datetime, datetime]:
+    def bounds(self, zone: tzinfo) -> tuple[datetime, datetime]:
         return local_midnight(self.first_day, zone), local_midnight(self.last_day + timedelta(days=1), zone)
 
     def slug(self) -> str:
@@ -59,7 +60,7 @@ class Period:
 PICKER_FORMATS = {"date": "%Y-%m-%d", "month": "%Y-%m", "datetime-local": "%Y-%m-%dT%H:%M"}
 
 
-class BoundedMixin:
+class BoundedMixin(forms.Field):
     """Refuses a day outside EARLIEST_DAY to LATEST_DAY; for a moment, the day written with it."""
 
     default_error_messages = {
@@ -67,7 +68,7 @@ class BoundedMixin:
         "too_late": f"Pick a day in {LATEST_DAY.year} or before.",
     }
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value in self.empty_values:
             return
@@ -78,9 +79,9 @@ class BoundedMixin:
         if day > LATEST_DAY:
             raise forms.ValidationError(self.error_messages["too_late"], code="too_late")
 
-    def widget_attrs(self, widget):
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
-        picker = PICKER_FORMATS.get(getattr(widget, "input_type", None))
+        picker = PICKER_FORMATS.get(getattr(widget, "input_type", ""))
         if picker:
             attrs["min"] = datetime.combine(EARLIEST_DAY, time.min).strftime(picker)
             attrs["max"] = datetime.combine(LATEST_DAY, time.max).strftime(picker)

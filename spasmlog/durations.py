@@ -25,7 +25,7 @@ _PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)?")
 _CLOCK = re.compile(r"(?:(\d+):)?(\d+):([0-5]\d)")
 
 
-def parse_duration(text):
+def parse_duration(text: str) -> int:
     """
     Return the number of seconds that text describes, or raise ValueError.
 
@@ -68,7 +68,7 @@ def parse_duration(text):
     return int(total.to_integral_value())
 
 
-def format_duration(seconds):
+def format_duration(seconds: float | None) -> str:
     """Write seconds the short way a person reads them: "1 h 5 min", "1 min 30 s"."""
     if seconds is None:
         return ""

@@ -5,10 +5,12 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.apps import apps
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import URLResolver, get_resolver
 
 # URL parameters that hold a secret: the token of a shared link or of a sign-up link, and
@@ -24,7 +26,7 @@ _traceback_formatter = logging.Formatter()
 class JsonFormatter(logging.Formatter):
     FIELDS = ("method", "route", "status", "duration_ms")
 
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         entry = {
             # Not Django's clock: gunicorn writes lines before Django's settings are loaded.
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -38,7 +40,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def route_name(request):
+def route_name(request: HttpRequest) -> str:
     """The name of the route a request was sent to ("logs:episode-edit"), never its path."""
     match = request.resolver_match
     if match is None or not match.url_name:
@@ -63,7 +65,7 @@ def secret_routes() -> list[tuple[str, str]]:
     return list(walk(get_resolver().url_patterns, "", None))
 
 
-def _path_to_last_secret(route):
+def _path_to_last_secret(route: str) -> str:
     """A route as a pattern that finds its paths in any text, up to its last secret; each secret is a group."""
     parts, end, last_secret = [], 0, 0
     for parameter in ROUTE_PARAMETER.finditer(route):
@@ -79,12 +81,12 @@ def _path_to_last_secret(route):
 
 
 @functools.cache
-def _secret_paths(resolver):
+def _secret_paths(resolver: URLResolver) -> re.Pattern[str]:
     paths = dict.fromkeys(_path_to_last_secret(route) for _, route in secret_routes())
     return re.compile("|".join(f"(?:{path})" for path in paths) or "(?!)")
 
 
-def _hide_groups(match):
+def _hide_groups(match: re.Match[str]) -> str:
     text, end = [], match.start()
     for group in range(1, len(match.groups()) + 1):
         start, stop = match.span(group)
@@ -111,7 +113,7 @@ class NoSecretsFilter(logging.Filter):
     ("/s/…/"), in the message, its arguments and a traceback alike.
     """
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         request = getattr(record, "request", None)
         if isinstance(request, HttpRequest) and isinstance(record.args, tuple):
             record.args = tuple(route_name(request) if arg == request.path else arg for arg in record.args)
@@ -134,10 +136,10 @@ class RequestLogMiddleware:
 
     logger = logging.getLogger("spasmlog.requests")
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
         self.logger.info(

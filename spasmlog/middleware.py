@@ -1,18 +1,25 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 class PatientTimeZoneMiddleware:
     """Show and read every date and time in the signed-in person's own zone."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.get_response(request)
         # The zone is the thread's until it is given back, so the next request
@@ -30,15 +37,15 @@ class SessionLimitsMiddleware:
 
     STARTED, SEEN = "limits-started", "limits-seen"
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     @classmethod
-    def start(cls, sender, request, user, **kwargs):
+    def start(cls, sender: type, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> None:
         now = timezone.now().timestamp()
         request.session[cls.STARTED] = request.session[cls.SEEN] = now
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
             now = timezone.now().timestamp()
             started = request.session.setdefault(self.STARTED, now)
@@ -62,10 +69,10 @@ class SecurityHeadersMiddleware:
     proxy's cache.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         if not response.has_header("Cache-Control"):
@@ -80,10 +87,10 @@ class AllowedMethodsMiddleware:
 
     ALLOWED = ("GET", "HEAD", "POST")
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method not in self.ALLOWED:
             return HttpResponseNotAllowed(self.ALLOWED)
         return self.get_response(request)

@@ -8,6 +8,7 @@ to start unless SECRET_KEY and ALLOWED_HOSTS are given.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core import checks
@@ -17,14 +18,14 @@ from xstatic.pkg import bootstrap
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name, default=False):
+def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_list(name, default=""):
+def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
@@ -139,6 +140,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # set, shared by every process; otherwise each process's own memory, where each
 # worker counts on its own (a system check warns of it in production).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -151,7 +153,7 @@ else:
 
 
 @checks.register(checks.Tags.caches)
-def shared_cache_check(app_configs, **kwargs):
+def shared_cache_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     if DEBUG or REDIS_URL:
         return []
     return [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpResponseRedirect
-from django.urls import include, path, register_converter, reverse
+from django.urls import URLPattern, include, path, register_converter, reverse
 
 from spasmlog import health, views
 from spasmlog.converters import IdConverter
@@ -13,7 +13,7 @@ class HttpResponsePermanentRedirectKeepingMethod(HttpResponseRedirect):
     status_code = 308
 
 
-def moved(old: str, name: str):
+def moved(old: str, name: str) -> URLPattern:
     """The path `old` has moved to the route `name`: a permanent redirect that keeps the method and the query."""
 
     def view(request, **kwargs):

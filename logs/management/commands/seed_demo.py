@@ -9,8 +9,10 @@ much coffee. The same seed gives the same diary.
 
 import math
 import random
+from argparse import ArgumentParser
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -39,7 +41,7 @@ BATCH = 2000
 class Command(BaseCommand):
     help = "Create a demo patient with a realistic diary (development and benchmarks only)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--email", default=DEMO_EMAIL)
         parser.add_argument("--password", default=DEMO_PASSWORD)
         parser.add_argument("--days", type=int, default=90, help="How many days of diary, up to today.")
@@ -51,7 +53,7 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="Delete an account with this e-mail first.")
         parser.add_argument("--allow-production", action="store_true", help="Run even with DEBUG off (benchmarks).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["allow_production"]:
             raise CommandError("seed_demo makes demo data for development; it will not run with DEBUG off.")
         if options["days"] < 1:
@@ -85,7 +87,17 @@ class Command(BaseCommand):
 
 
 class DemoDiary:
-    def __init__(self, *, email, password, days, episodes, seed, zone, every_day=False):
+    def __init__(
+        self,
+        *,
+        email: str,
+        password: str,
+        days: int,
+        episodes: int | None,
+        seed: int,
+        zone: str,
+        every_day: bool = False,
+    ) -> None:
         self.email = email
         self.password = password
         self.days = days
@@ -96,7 +108,7 @@ class DemoDiary:
         # Episodes a day before the patterns multiply it: about 2 a day in all.
         self.base_rate = 1.3
 
-    def build(self):
+    def build(self) -> User:
         patient = User.objects.create_user(
             self.email, self.password, display_name="Alex Demo", time_zone=self.zone_name
         )
@@ -124,33 +136,22 @@ class DemoDiary:
         return patient
 
     def _medicines(self, patient):
+        """The patient's medicines, by their names in lower case."""
+        # Baclofen for the spasms from a third of the way in; a short course of prednisolone at
+        # the start, a kind that can itself cause spasms; a thyroid pill taken for years.
+        first_day = self.first_day
+        a_third_in = first_day + timedelta(days=self.days // 3)
+        course_end = first_day + timedelta(days=min(20, self.days - 1))
+        listed = [
+            # name, dose, how often, what it is for, kind, started, stopped
+            ("Baclofen", "10 mg", "up to three times a day when needed", Purpose.SPASMS, "", a_third_in, None),
+            ("Prednisolone", "5 mg", "once a day", Purpose.OTHER, MedicineKind.CORTICOSTEROID, first_day, course_end),
+            ("Levothyroxine", "75 micrograms", "every morning", Purpose.OTHER, "", date(2015, 6, 1), None),
+        ]
+        fields = ["name", "dose", "frequency", "purpose", "kind", "started", "stopped"]
         return {
-            "baclofen": Medicine.objects.create(
-                patient=patient,
-                name="Baclofen",
-                dose="10 mg",
-                frequency="up to three times a day when needed",
-                purpose=Purpose.SPASMS,
-                started=self.first_day + timedelta(days=self.days // 3),
-            ),
-            "prednisolone": Medicine.objects.create(
-                patient=patient,
-                name="Prednisolone",
-                dose="5 mg",
-                frequency="once a day",
-                purpose=Purpose.OTHER,
-                kind=MedicineKind.CORTICOSTEROID,
-                started=self.first_day,
-                stopped=self.first_day + timedelta(days=min(20, self.days - 1)),
-            ),
-            "levothyroxine": Medicine.objects.create(
-                patient=patient,
-                name="Levothyroxine",
-                dose="75 micrograms",
-                frequency="every morning",
-                purpose=Purpose.OTHER,
-                started=date(2015, 6, 1),
-            ),
+            row[0].lower(): Medicine.objects.create(patient=patient, **dict(zip(fields, row, strict=True)))
+            for row in listed
         }
 
     def _checkins(self, patient):
@@ -217,9 +218,9 @@ class DemoDiary:
                     continue
                 episode, where, tried, taken = self._episode(rng, patient, started_at, checkin)
                 episodes.append(episode)
-                places.append(where)
-                reliefs.append(tried)
-                uses.append(taken)
+                places += [EpisodeLocation(episode=episode, region=region, side=side) for region, side in where]
+                reliefs += [EpisodeRelief(episode=episode, measure=measure, helped=helped) for measure, helped in tried]
+                uses += [EpisodeMedicine(episode=episode, medicine=medicine, dose=medicine.dose) for medicine in taken]
             if checkin:
                 checkin.penn_frequency, checkin.penn_severity = _penn(count)
 
@@ -228,31 +229,11 @@ class DemoDiary:
             episodes[-len(episodes) // 3].duration_seconds = 75 * 60
 
         CheckIn.objects.bulk_create(checkins_by_day.values(), batch_size=BATCH)
+        # The episodes first: their places, relief and medicines then take the ids they are given.
         Episode.objects.bulk_create(episodes, batch_size=BATCH)
-        EpisodeLocation.objects.bulk_create(
-            (
-                EpisodeLocation(episode=episode, region=region, side=side)
-                for episode, where in zip(episodes, places, strict=True)
-                for region, side in where
-            ),
-            batch_size=BATCH,
-        )
-        EpisodeRelief.objects.bulk_create(
-            (
-                EpisodeRelief(episode=episode, measure=measure, helped=helped)
-                for episode, tried in zip(episodes, reliefs, strict=True)
-                for measure, helped in tried
-            ),
-            batch_size=BATCH,
-        )
-        EpisodeMedicine.objects.bulk_create(
-            (
-                EpisodeMedicine(episode=episode, medicine=medicine, dose=medicine.dose)
-                for episode, taken in zip(episodes, uses, strict=True)
-                for medicine in taken
-            ),
-            batch_size=BATCH,
-        )
+        EpisodeLocation.objects.bulk_create(places, batch_size=BATCH)
+        EpisodeRelief.objects.bulk_create(reliefs, batch_size=BATCH)
+        EpisodeMedicine.objects.bulk_create(uses, batch_size=BATCH)
 
     def _start(self, rng, day):
         # Night cramps cluster between 1 and 5; the rest spread over the waking day.
