@@ -11,9 +11,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt build-constraints.txt
 	PIP_CONSTRAINT=$(CURDIR)/build-constraints.txt $(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The web server and, beside it, the worker (e-mails, reminders); stopping one stops both.
 run: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py migrate --no-input
 	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
+	$(DEV) $(BIN)/python manage.py run_huey & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Production serving: gunicorn (gunicorn.conf.py), DEBUG off, static files from WhiteNoise.

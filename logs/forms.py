@@ -2,7 +2,7 @@ import calendar
 import re
 import zoneinfo
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -38,6 +38,7 @@ from logs.models import (
 )
 from spasmlog.dates import (
     EARLIEST_DAY,
+    EARLIEST_MOMENT,
     LATEST_DAY,
     BoundedDateField,
     BoundedDateTimeField,
@@ -429,6 +430,8 @@ def merge_sides(pairs: Iterable[tuple[str, ...]]) -> dict[str, str]:
 class PlacesField(forms.MultipleChoiceField):
     """Places as "region:side". Any real place is accepted, so a post is checked without the ones offered."""
 
+    default_error_messages = {"invalid_choice": "SpasmLog knows no place called “%(value)s”: choose another."}
+
     def valid_value(self, value: str) -> bool:
         region, _, side = value.partition(":")
         return region in Region.values and side in Side.values
@@ -484,6 +487,47 @@ class QuickLogForm(forms.Form):
     def save(self, patient: User) -> Episode:
         data = self.cleaned_data
         return Episode.objects.log(patient, data["sides"], intensity=data["intensity"], kind=data["kind"])
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Times before every diary and after its bounds, in milliseconds since 1970: a phone's time
+# beyond them is held to them before it is read, and then refused.
+EARLIEST_MS = (EARLIEST_MOMENT - EPOCH) // timedelta(milliseconds=1)
+LATEST_MS = (datetime.combine(LATEST_DAY, datetime.min.time(), UTC) - EPOCH) // timedelta(milliseconds=1)
+
+
+class OfflineLogForm(QuickLogForm):
+    """
+    A quick log that a phone kept while it had no signal, sent when it has: the tap's own id,
+    so that it is stored once however often it comes, and the moment of the tap, which is
+    the episode's start.
+    """
+
+    id = forms.UUIDField()
+    # Milliseconds since 1970, as the phone's clock (JavaScript's Date.now()) gave them.
+    tapped_at = forms.IntegerField()
+
+    def clean_tapped_at(self) -> datetime:
+        moment = EPOCH + timedelta(milliseconds=min(max(self.cleaned_data["tapped_at"], EARLIEST_MS), LATEST_MS))
+        if moment > timezone.now() + FUTURE_TOLERANCE:
+            raise forms.ValidationError("This log's time is later than now: check the clock of this phone.")
+        if moment <= EARLIEST_MOMENT:
+            raise forms.ValidationError(
+                f"This log's time is before {EARLIEST_DAY.year}: check the clock of this phone."
+            )
+        return moment
+
+    @transaction.atomic(savepoint=False)
+    def save(self, patient: User) -> Episode:
+        data = self.cleaned_data
+        return Episode.objects.log(
+            patient,
+            data["sides"],
+            intensity=data["intensity"],
+            kind=data["kind"],
+            started_at=data["tapped_at"],
+            client_id=data["id"],
+        )
 
 
 class CheckInForm(forms.ModelForm):

@@ -311,6 +311,10 @@ class Episode(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The id a phone gave a log it kept while offline: stored once per patient, however often it is sent.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
+    # When the patient put away the dashboard's warning about this episode's red flags.
+    warning_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -346,6 +350,7 @@ class Episode(models.Model):
                 name="episode_start_not_future",
             ),
             models.CheckConstraint(condition=Q(started_at__gte=EARLIEST_MOMENT), name="episode_start_in_bounds"),
+            models.UniqueConstraint(fields=["patient", "client_id"], name="episode_client_id_once_per_patient"),
         ]
 
     def __str__(self) -> str:

@@ -1,16 +1,20 @@
+import json
 import re
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
 from audit import trail
+from logs import red_flags
 from logs.forms import (
     DEFAULT_QUICK_LOCATIONS,
     QUICK_LOCATION_COUNT,
@@ -20,12 +24,14 @@ from logs.forms import (
     EpisodeFilterForm,
     EpisodeForm,
     MedicineForm,
+    OfflineLogForm,
     ProfileForm,
     QuickLogForm,
 )
 from logs.models import CheckIn, Episode, EpisodeLocation, Medicine, Profile
-from spasmlog.access import owned_or_404, patient_required
-from spasmlog.dates import parse_day
+from logs.pwa import offline_key
+from spasmlog.access import owned_or_404, patient_json_required, patient_required
+from spasmlog.dates import local_midnight, parse_day
 
 PAGE_SIZE = 25
 # The quick log ranks places by how often they came up in this many recent days.
@@ -94,10 +100,18 @@ def profile(request):
 
 
 def quick_log_shortcuts(patient):
-    """The patient's most frequent places lately, then common ones, twelve in all."""
-    since = timezone.now() - timedelta(days=SHORTCUT_DAYS)
+    """
+    The patient's most frequent places lately, then common ones, twelve in all. Counted up to
+    the start of today, so the buttons keep their places all day and never move under a finger
+    right after a tap: the order changes at most once a day.
+    """
+    today = local_midnight(timezone.localdate(), timezone.get_current_timezone())
     frequent = (
-        EpisodeLocation.objects.filter(episode__patient=patient, episode__started_at__gte=since)
+        EpisodeLocation.objects.filter(
+            episode__patient=patient,
+            episode__started_at__gte=today - timedelta(days=SHORTCUT_DAYS),
+            episode__started_at__lt=today,
+        )
         .values_list("region", "side")
         .annotate(n=Count("id"))
         .order_by("-n", "region", "side")[:QUICK_LOCATION_COUNT]
@@ -112,7 +126,19 @@ def quick_log_shortcuts(patient):
 
 
 # What the patient is told once a record is saved.
-def _episode_saved(episode):
+def _episode_saved(request, episode):
+    """
+    That the episode is saved, after a warning of any red flag it shows: a message of its own
+    (tagged "red-flag"), which the next page puts above everything else.
+    """
+    flagged = red_flags.flags_of(episode)
+    if flagged is not None:
+        messages.add_message(
+            request,
+            messages.ERROR if flagged.urgent else messages.WARNING,
+            f"You logged {flagged.logged}. {flagged.advice}",
+            extra_tags="red-flag urgent" if flagged.urgent else "red-flag soon",
+        )
     return "The episode is saved."
 
 
@@ -165,6 +191,95 @@ def same_as_last(request):
     return _logged(episode)
 
 
+# A mis-tap can be undone from the quick log's confirmation: the page offers it for ten seconds
+# (offline.js), and the server takes it for a minute, for a slow signal; later, from the episode's page.
+UNDO_SECONDS = 60
+
+
+@require_POST
+@patient_required
+def quick_log_undo(request, pk):
+    episode = owned_or_404(Episode, request, pk)
+    if episode.created_at < timezone.now() - timedelta(seconds=UNDO_SECONDS):
+        messages.error(request, "It is too late to undo this log here: open it from Episodes to delete it.")
+        return redirect("logs:quick-log")
+    with transaction.atomic():
+        trail.record(request, "deleted", episode)
+        episode.delete()
+    messages.success(request, f"Undone: the log of {timezone.localtime(episode.started_at):%H:%M} is removed.")
+    return redirect("logs:quick-log")
+
+
+# A log sent from a phone is a few hundred bytes; a longer body is refused unread.
+MAX_SENT_LOG_BYTES = 4096
+
+
+def _sent_log_fields(data) -> QueryDict | None:
+    """A sent log's JSON as the fields of OfflineLogForm, or None when it is not the shape offline.js sends."""
+    if not isinstance(data, dict) or not isinstance(data.get("locations", []), list):
+        return None
+    fields = QueryDict(mutable=True)
+    for name in ("id", "tapped_at", "other_region", "other_side", "intensity", "kind"):
+        value = data.get(name)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            fields[name] = str(value)
+    fields.setlist("locations", [str(place) for place in data.get("locations", [])[: QUICK_LOCATION_COUNT * 4]])
+    return fields
+
+
+def _stored(episode, status):
+    return JsonResponse(
+        {
+            "episode": episode.pk,
+            "logged": f"{reverse('logs:quick-log')}?logged={episode.pk}",
+            "started_at": episode.started_at.isoformat(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@patient_json_required
+def quick_log_sent(request):
+    """
+    A quick log the phone kept while it had no signal (logs/static/logs/offline.js), as JSON. Its id
+    is stored once per patient: the same log sent again, or by two tabs at once, answers with the
+    episode stored the first time. What the quick log's form refuses, this refuses, with the reason.
+    """
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_SENT_LOG_BYTES:
+        return JsonResponse({"message": "This log is too long to be one from SpasmLog."}, status=413)
+    try:
+        fields = _sent_log_fields(json.loads(request.read(MAX_SENT_LOG_BYTES)))
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        fields = None
+    if fields is None:
+        return JsonResponse({"message": "This is not a log SpasmLog can read."}, status=400)
+    owner = request.headers.get("X-Offline-Owner", "")
+    if not constant_time_compare(owner, offline_key(request.user)):
+        # Kept on this phone for someone else: it is never stored in this diary.
+        return JsonResponse({"message": "This log was kept for someone else who used this phone."}, status=409)
+    form = OfflineLogForm(fields)
+    if not form.is_valid():
+        reasons = [str(error) for errors in form.errors.values() for error in errors]
+        return JsonResponse({"message": " ".join(reasons), "errors": form.errors}, status=400)
+    patient = request.user
+    earlier = Episode.objects.for_patient(patient).filter(client_id=form.cleaned_data["id"]).first()
+    if earlier is not None:
+        return _stored(earlier, 200)
+    try:
+        with transaction.atomic():
+            episode = form.save(patient)
+            trail.record(request, "logged", episode)
+    except IntegrityError:
+        # The same log, sent at the same moment from another tab, was stored first.
+        earlier = Episode.objects.for_patient(patient).filter(client_id=form.cleaned_data["id"]).first()
+        if earlier is None:
+            raise
+        return _stored(earlier, 200)
+    return _stored(episode, 201)
+
+
 @patient_required
 def episode_list(request):
     filters = EpisodeFilterForm(request.GET or None)
@@ -183,8 +298,9 @@ def episode_new(request):
     form = EpisodeForm(request.POST or None, patient=request.user)
     if form.is_valid():
         with transaction.atomic():
-            trail.record(request, "logged", form.save())
-        messages.success(request, "The episode is saved.")
+            episode = form.save()
+            trail.record(request, "logged", episode)
+        messages.success(request, _episode_saved(request, episode))
         return redirect("logs:episode-list")
     return render(request, "logs/episode_form.html", {"form": form})
 
@@ -192,14 +308,35 @@ def episode_new(request):
 @patient_required
 def episode_edit(request, pk):
     episode = owned_or_404(Episode, request, pk)
+    # A save brings a dismissed warning back, so a red flag ticked since is not missed on the dashboard.
+    episode.warning_dismissed_at = None
     form = EpisodeForm(request.POST or None, instance=episode, patient=request.user)
-    return _edit_page(request, form, "logs/episode_form.html", then="logs:episode-list", saved=_episode_saved)
+    return _edit_page(
+        request,
+        form,
+        "logs/episode_form.html",
+        then="logs:episode-list",
+        saved=lambda record: _episode_saved(request, record),
+    )
 
 
 @patient_required
 def episode_delete(request, pk):
     episode = owned_or_404(Episode, request, pk)
     return _delete_page(request, episode, then="logs:episode-list", deleted="The episode is deleted.")
+
+
+@require_POST
+@patient_required
+def episode_warning_dismiss(request, pk):
+    """The dashboard stops warning of this episode's red flags, until a save of the episode brings them back."""
+    episode = owned_or_404(Episode, request, pk)
+    episode.warning_dismissed_at = timezone.now()
+    with transaction.atomic():
+        episode.save(update_fields=["warning_dismissed_at"])
+        trail.record(request, "changed", episode)
+    messages.success(request, "The warning is dismissed. The episode stays in your diary and your summary.")
+    return redirect("reports:dashboard")
 
 
 @patient_required

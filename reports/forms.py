@@ -12,14 +12,15 @@ class SummaryForm(forms.Form):
     """Which period the summary covers: the last 30 or 90 days, since a day, or any range."""
 
     LAST_30, LAST_90, SINCE, RANGE = "30", "90", "since", "range"
+    PERIODS = {
+        LAST_30: "Last 30 days",
+        LAST_90: "Last 90 days",
+        SINCE: "Since a date",
+        RANGE: "From a date to a date",
+    }
 
     period = forms.ChoiceField(
-        choices=[
-            (LAST_30, "Last 30 days"),
-            (LAST_90, "Last 90 days"),
-            (SINCE, "Since a date"),
-            (RANGE, "From a date to a date"),
-        ],
+        choices=PERIODS.items(),
         initial=LAST_90,
         required=False,
         widget=forms.RadioSelect,
@@ -43,6 +44,8 @@ class SummaryForm(forms.Form):
             "appendix",
             submit=None,
         )
+        # The period is read from the address: a CSRF token has no place in it.
+        self.helper.disable_csrf = True
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -55,6 +58,12 @@ class SummaryForm(forms.Form):
                 self.add_error("since", "Pick the first day of the summary.")
             elif since and since > self.today:
                 self.add_error("since", f"Pick a day no later than today, {today_text}.")
+        # A day typed for an option not chosen would be ignored without a word: it is refused instead.
+        for name, option in (("since", self.SINCE), ("start", self.RANGE), ("end", self.RANGE)):
+            if cleaned.get(name) and period != option:
+                self.add_error(
+                    name, f"This day counts only with “{self.PERIODS[option]}”: choose that above, or clear the day."
+                )
         if period == self.RANGE:
             start, end = cleaned.get("start"), cleaned.get("end")
             for name in ("start", "end"):

@@ -3,7 +3,6 @@
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -11,6 +10,7 @@ from django.db.models import Aggregate, Avg, Count, Func, IntegerField, Max, Min
 from django.utils.text import Truncator
 
 from logs import models as diary
+from logs.red_flags import EPISODE_RED_FLAGS
 from reports import insights
 from reports.charts import bar_chart, body_diagram, forest_plot
 from sharing.models import Share
@@ -191,31 +191,6 @@ def episodes_per_day(patient: diary.User, period: Period, **aggregates: Aggregat
                 so_far = day[name]
                 day[name] = row[name] if so_far is None else COMBINE[type(aggregate)](so_far, row[name])
     return days
-
-
-@dataclass(frozen=True)
-class RedFlag:
-    name: str
-    label: str
-    condition: Q
-    urgent: bool = False
-
-
-# PRODUCT.md's red flags that a single episode can show. The others (spasms that keep
-# coming) are read from the counts.
-EPISODE_RED_FLAGS = [
-    RedFlag("bladder_bowel", "Loss of bladder or bowel control with a spasm", Q(bladder_bowel=True), urgent=True),
-    RedFlag("saddle_numbness", "Numbness in the groin or saddle area", Q(saddle_numbness=True), urgent=True),
-    RedFlag("fever", "Spasms with fever", Q(fever=True)),
-    RedFlag("confusion", "Spasms with confusion", Q(confusion=True)),
-    RedFlag("spreading_weakness", "New weakness that spreads", Q(spreading_weakness=True)),
-    RedFlag("long", "An episode lasting more than an hour", Q(duration_seconds__gt=60 * 60)),
-    RedFlag(
-        "dark_urine",
-        "Dark urine with weakness",
-        Q(dark_urine=True) & (Q(weakness=True) | Q(spreading_weakness=True)),
-    ),
-]
 
 
 def quantile(distribution: Sequence[tuple[float, int]], q: float) -> float | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
+from logs import red_flags
 from logs.models import User
 from reports import exports, fhir, summary
 from reports.forms import SummaryForm
@@ -28,7 +29,10 @@ from spasmlog.dates import Period
 
 @patient_required
 def dashboard(request):
-    return render(request, "reports/dashboard.html", summary.glance(request.user, timezone.now()))
+    now = timezone.now()
+    context = summary.glance(request.user, now)
+    context["red_flag_warnings"] = red_flags.warnings(request.user, now)
+    return render(request, "reports/dashboard.html", context)
 
 
 def summary_downloads(

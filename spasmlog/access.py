@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -43,6 +43,23 @@ def patient_required(view: View) -> View:
     def wrapper(request, *args, **kwargs):
         if request.user.is_clinician:
             return redirect("sharing:clinician-home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def patient_json_required(view: View) -> View:
+    """
+    patient_required for a script's request, which reads JSON and follows no redirect: 401 when
+    no one is signed in (the phone keeps what it sent until someone is), 403 for a clinician.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse({"message": "Signed out: sign in to send this."}, status=401)
+        if request.user.is_clinician:
+            return JsonResponse({"message": "A clinician's account has no diary."}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reports",
     "accounts",
     "sharing",
+    "reminders",
     "accounts.apps.TwoStepAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "logs.pwa.offline_owner",
             ],
         },
     },
@@ -165,6 +168,36 @@ def shared_cache_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMess
         )
     ]
 
+
+# The task queue (huey): e-mails and reminders run in the worker (`manage.py run_huey`), never
+# inside a request. Its queue is a SQLite file beside the database by default, so `make run`
+# needs no other server, and Redis when REDIS_URL is set, shared by every web machine.
+HUEY: dict[str, Any] = {
+    "name": "spasmlog",
+    "immediate": False,
+    "results": False,
+    "utc": True,
+    "consumer": {"workers": int(os.environ.get("WORKER_THREADS", "2")), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
+else:
+    TASK_QUEUE_FILE = os.environ.get("TASK_QUEUE_FILE", str(BASE_DIR / "tasks.sqlite3"))
+    HUEY |= {"huey_class": "huey.SqliteHuey", "connection": {"filename": TASK_QUEUE_FILE}}
+
+# The site's address as people reach it: the worker, outside any request, builds the links in reminder e-mails from it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Web Push for reminders: a VAPID key pair (`manage.py vapid_keys` makes one) and a contact
+# the push services can write to. Without keys, reminders go by e-mail only.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:noreply@localhost")
+# The push services of the browsers people use (Chrome, Edge, Firefox, Safari): the worker posts
+# only to these, so a subscription cannot aim it at any other machine.
+PUSH_SERVICE_DOMAINS = env_list(
+    "PUSH_SERVICE_DOMAINS", "googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com"
+)
 
 AUTH_USER_MODEL = "logs.User"
 LOGIN_URL = "login"
@@ -268,10 +301,12 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.limits.sign_in_username"
 AXES_VERBOSE = False
 
+# Every e-mail is handed to the worker (spasmlog.mail), which sends it with EMAIL_DELIVERY_BACKEND.
+EMAIL_BACKEND = "spasmlog.mail.QueuedEmailBackend"
 if DEBUG:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -295,6 +330,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # Axes says at INFO what it already keeps in its own tables.
         "axes": {"level": "WARNING"},
+        # run_huey adds a plain handler of its own to a "huey" logger that has none: it uses the one handler instead.
+        "huey": {"handlers": ["console"], "propagate": False},
+        # urllib3 names each address it posts to, and a push endpoint is a secret.
+        "urllib3": {"level": "ERROR"},
         # Django's default handlers (the console under DEBUG, e-mail to admins, the development
         # server's lines) would write past the filter: Django's loggers use the one handler too.
         "django": {"handlers": []},

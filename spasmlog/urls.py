@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("logs.urls")),
     path("", include("reports.urls")),
     path("", include("sharing.urls")),
+    path("reminders/", include("reminders.urls")),
     # Addresses of account pages from before they all moved under /accounts/.
     moved("account/export/", "account-export"),
     moved("account/import/", "account-import"),

@@ -14,6 +14,16 @@ DAYS_BEYOND_THE_BOUNDS = [
 
 
 @pytest.fixture(autouse=True)
+def mail_through_the_queue(settings):
+    """
+    Test mail goes through the queue, as in production, into Django's outbox (mail.outbox);
+    the test environment would otherwise put the outbox in the queue's place.
+    """
+    settings.EMAIL_BACKEND = "spasmlog.mail.QueuedEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing counted: the limits count in the cache, which may be shared (REDIS_URL)."""
     cache.clear()

@@ -10,4 +10,6 @@ from spasmlog.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A queued task runs inside the call that queues it, in memory; tests/test_worker.py runs the real worker.
+HUEY = {**HUEY, "immediate": True}  # noqa: F405

@@ -37,6 +37,7 @@ SHARED = "shared"  # a patient's data through an accepted share
 ACCEPT = "accept"  # accepting a waiting share
 LINK = "link"  # a patient's data through a link
 MOVED = "moved"  # an address from before a page moved: sent on, method and all, to where it is now
+SCRIPT = "script"  # a patient's own JSON for the page's scripts: 401 signed out, 403 for a clinician
 
 URLS = {
     "home": PUBLIC,
@@ -96,6 +97,17 @@ URLS = {
     "sharing:link-pdf": LINK,
     "sharing:link-csv": LINK,
     "sharing:link-fhir": LINK,
+    "logs:episode-warning-dismiss": RECORD,
+    "logs:quick-log-undo": RECORD,
+    "logs:quick-log-sent": SCRIPT,
+    "logs:service-worker": PUBLIC,
+    "logs:manifest": PUBLIC,
+    "logs:offline": PUBLIC,
+    "logs:offline-quick-log": PUBLIC,
+    "reminders:settings": DIARY,
+    "reminders:push": SCRIPT,
+    "reminders:push-remove": SCRIPT,
+    "reminders:off": PUBLIC,
     **{
         f"moved-{name}": MOVED
         for name in [
@@ -111,9 +123,20 @@ URLS = {
     },
 }
 # The only way in is a POST: a GET is refused whoever asks.
-POST_ONLY = {"logs:same-as-last", "sharing:share-note", "sharing:share-accept", "logout"}
+POST_ONLY = {
+    "logs:same-as-last",
+    "logs:episode-warning-dismiss",
+    "logs:quick-log-sent",
+    "logs:quick-log-undo",
+    "sharing:share-note",
+    "sharing:share-accept",
+    "logout",
+    "reminders:push",
+    "reminders:push-remove",
+}
 RECORD_FACTORIES = {
     "episode": factories.EpisodeFactory,
+    "quick": factories.EpisodeFactory,  # the quick log's undo of an episode
     "checkin": factories.CheckInFactory,
     "medicine": factories.MedicineFactory,
 }
@@ -162,6 +185,10 @@ EXPECTED = {
     ACCEPT: {
         role: "login" if role == "anonymous" else "ok" if role == "clinician with a waiting share" else "404"
         for role in ROLES
+    },
+    # The empty body a walk posts is refused (400) to a patient, whoever's the page.
+    SCRIPT: {
+        role: "401" if role == "anonymous" else "403" if role.startswith("clinician") else "400" for role in ROLES
     },
     LINK: {
         **dict.fromkeys(ROLES, "ok"),
@@ -266,7 +293,7 @@ class World:
         category = URLS[name]
         if name == "password_reset_confirm":
             return ["MQ", "set-password"]
-        if name.endswith("confirm"):
+        if name.endswith("confirm") or name == "reminders:off":
             return ["a-link-that-was-never-sent"]
         if category == RECORD:
             if name == "sharing:share-revoke":

@@ -99,8 +99,8 @@ def test_the_dashboard_query_count_does_not_grow(patient_client, patient, django
     for days in range(40):
         EpisodeFactory(patient=patient, started_at=datetime.now(UTC) - timedelta(days=days))
     # 7, with the episodes by day that the windows, the chart and what goes with the spasms share;
-    # and 2 more for what goes with them: the check-ins and the medicines.
-    with django_assert_num_queries(7 + 2):
+    # 2 more for what goes with them: the check-ins and the medicines; and 1 for the red flags' warnings.
+    with django_assert_num_queries(7 + 2 + 1):
         patient_client.get(reverse("reports:dashboard"))
 
 

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,13 +84,27 @@ class TestQuickLog:
         assert not Episode.objects.exists()
 
     def test_it_puts_the_patients_most_frequent_places_first(self, patient_client, patient):
+        yesterday = timezone.now() - timedelta(days=1)
         for _ in range(3):
-            EpisodeFactory(patient=patient, location__region="jaw", location__side="right")
-        EpisodeFactory(patient=patient, location__region="neck", location__side="midline")
-        response = patient_client.get(reverse("logs:quick-log"))
-        choices = [value for value, _ in response.context["form"].fields["locations"].choices]
-        assert choices[:3] == ["jaw:right", "neck:midline", "calf:left"]
-        assert len(choices) == 12
+            EpisodeFactory(patient=patient, started_at=yesterday, location__region="jaw", location__side="right")
+        EpisodeFactory(patient=patient, started_at=yesterday, location__region="neck", location__side="midline")
+        assert self.shortcuts(patient_client)[:3] == ["jaw:right", "neck:midline", "calf:left"]
+        assert len(self.shortcuts(patient_client)) == 12
+
+    def test_the_order_holds_all_day_and_changes_the_next(self, patient_client, patient):
+        """A tap never moves the buttons under the finger: today's logs count from tomorrow."""
+        before = self.shortcuts(patient_client)
+        for _ in range(3):
+            patient_client.post(reverse("logs:quick-log"), {"locations": ["neck:midline"], "kind": "spasm"})
+        assert self.shortcuts(patient_client) == before
+        with time_machine.travel(timezone.now() + timedelta(days=1)):
+            patient_client.force_login(patient)  # the session ended overnight
+            assert self.shortcuts(patient_client)[0] == "neck:midline"
+
+    @staticmethod
+    def shortcuts(client):
+        response = client.get(reverse("logs:quick-log"))
+        return [value for value, _ in response.context["form"].fields["locations"].choices]
 
     def test_same_as_last_time_repeats_places_and_kind(self, patient_client, patient):
         last = EpisodeFactory(patient=patient, kind="twitch", intensity=3, location__region="eyelid")
@@ -347,3 +362,31 @@ def test_the_delete_page_names_the_episode_in_the_patients_zone(patient_client, 
     episode = EpisodeFactory(patient=patient, started_at=datetime(2024, 5, 1, 22, 0, tzinfo=UTC))
     page = patient_client.get(reverse("logs:episode-delete", args=[episode.pk])).content.decode()
     assert "Delete Cramp of 2 May 2024, 07:00?" in page
+
+
+class TestUndoAQuickLog:
+    def test_a_mis_tap_is_undone_at_once_and_audited(self, patient_client, patient):
+        from audit.models import AuditEvent
+
+        patient_client.post(reverse("logs:quick-log"), {"locations": ["calf:left"], "kind": "spasm"})
+        episode = Episode.objects.get(patient=patient)
+        page = patient_client.get(reverse("logs:quick-log"), {"logged": episode.pk}).content.decode()
+        assert reverse("logs:quick-log-undo", args=[episode.pk]) in page
+        response = patient_client.post(reverse("logs:quick-log-undo", args=[episode.pk]), follow=True)
+        assert "Undone: the log of" in response.content.decode()
+        assert not Episode.objects.exists()
+        assert AuditEvent.objects.filter(action="deleted").count() == 1
+
+    def test_after_a_minute_it_is_deleted_from_its_page_instead(self, patient_client, patient):
+        episode = EpisodeFactory(patient=patient)
+        with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+            response = patient_client.post(reverse("logs:quick-log-undo", args=[episode.pk]), follow=True)
+        assert "too late to undo" in response.content.decode()
+        assert Episode.objects.filter(pk=episode.pk).exists()
+
+    def test_only_the_owners_own_log_and_only_by_post(self, patient_client, other_patient, patient):
+        others = EpisodeFactory(patient=other_patient)
+        assert patient_client.post(reverse("logs:quick-log-undo", args=[others.pk])).status_code == 404
+        mine = EpisodeFactory(patient=patient)
+        assert patient_client.get(reverse("logs:quick-log-undo", args=[mine.pk])).status_code == 405
+        assert Episode.objects.count() == 2

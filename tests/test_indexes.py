@@ -23,7 +23,7 @@ def indexed_column_lists(model):
     return lists
 
 
-MODELS = [model for app in ("logs", "sharing") for model in apps.get_app_config(app).get_models()]
+MODELS = [model for app in ("logs", "sharing", "reminders") for model in apps.get_app_config(app).get_models()]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.label)

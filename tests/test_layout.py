@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["spasmlog", "audit", "logs", "reports", "accounts", "sharing"]
+APPS = ["spasmlog", "audit", "logs", "reports", "accounts", "sharing", "reminders"]
 
 # The apps each app may import, lowest floor first. spasmlog's own modules (dates,
 # durations, counters, access, middleware...) are the leaves below every app; only
@@ -21,6 +21,7 @@ MAY_IMPORT = {
     "reports": {"spasmlog", "audit", "logs", "sharing"},
     "sharing": {"spasmlog", "audit", "logs", "reports"},
     "accounts": {"spasmlog", "audit", "logs", "reports", "sharing"},
+    "reminders": {"spasmlog", "audit", "logs"},
 }
 TOP = {"spasmlog.urls", "spasmlog.settings", "spasmlog.wsgi"}
 # What reports may use of sharing: how a share is found, never its views.
@@ -82,6 +83,7 @@ def test_only_urls_import_another_apps_views_and_never_the_diarys_or_sharings():
 DECORATOR_RANK = {
     "require_POST": 0,
     "patient_required": 1,
+    "patient_json_required": 1,
     "clinician_required": 1,
     "second_step_required": 1,
     "link_required": 1,

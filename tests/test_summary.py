@@ -550,3 +550,28 @@ def test_the_days_figures_are_combined_from_their_quarter_hours(patient):
     }
     with pytest.raises(TypeError):
         summary.episodes_per_day(patient, Period(date(2026, 4, 1), date(2026, 4, 3)), mean=Avg("intensity"))
+
+
+def test_the_period_form_puts_no_csrf_token_in_the_address(patient_client):
+    page = patient_client.get(reverse("reports:summary")).content.decode()
+    form = page[page.index('class="summary-form') : page.index("</form>", page.index('class="summary-form'))]
+    assert "csrfmiddlewaretoken" not in form
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"period": "90", "since": "2026-01-05"}, "since"),
+        ({"since": "2026-01-05"}, "since"),
+        ({"period": "since", "since": "2026-01-05", "start": "2026-01-01"}, "start"),
+        ({"period": "30", "end": "2026-01-05"}, "end"),
+    ],
+)
+def test_a_day_the_chosen_option_does_not_use_is_refused_beside_it(patient_client, query, field):
+    response = patient_client.get(reverse("reports:summary"), query)
+    form = response.context["form"]
+    assert form.errors[field] == [
+        f"This day counts only with “{'Since a date' if field == 'since' else 'From a date to a date'}”: "
+        "choose that above, or clear the day."
+    ]
+    assert 'value="2026-01-0' in response.content.decode()  # what was typed stays in its box

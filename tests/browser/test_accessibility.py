@@ -35,7 +35,50 @@ def audit(page, name):
     assert_no_sideways_scroll(page)
     if page.viewport_name == "phone":
         assert small_tap_targets(page) == [], name
+    assert faint_controls(page) == [], name
     screenshot(page, name)
+
+
+def faint_controls(page):
+    """
+    Fields, menus, boxes and tap buttons whose edge is under 3:1 against what is behind them
+    (WCAG 2.2, 1.4.11 non-text contrast, which axe does not test): the edge is the border, or
+    the control's own fill where it has no border.
+    """
+    return page.evaluate(
+        """() => {
+            const rgb = (color) => (color.match(/[\\d.]+/g) || []).map(Number);
+            const luminance = ([r, g, b]) => {
+                const [R, G, B] = [r, g, b].map((v) => {
+                    v /= 255;
+                    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+                });
+                return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+            };
+            const ratio = (a, b) => {
+                const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+                return (x + 0.05) / (y + 0.05);
+            };
+            const opaque = (color) => { const c = rgb(color); return c.length === 3 || c[3] > 0; };
+            const behind = (element) => {
+                for (let e = element.parentElement; e; e = e.parentElement) {
+                    const fill = getComputedStyle(e).backgroundColor;
+                    if (opaque(fill)) return rgb(fill).slice(0, 3);
+                }
+                return [255, 255, 255];
+            };
+            const controls = [...document.querySelectorAll(
+                "input:not([type=hidden]):not(.btn-check), select, textarea, .btn-check + label")];
+            return controls
+                .filter((e) => e.offsetParent !== null)
+                .filter((e) => {
+                    const style = getComputedStyle(e);
+                    const edge = parseFloat(style.borderTopWidth) > 0 ? style.borderTopColor : style.backgroundColor;
+                    return !opaque(edge) || ratio(rgb(edge).slice(0, 3), behind(e)) < 3;
+                })
+                .map((e) => e.outerHTML.slice(0, 80));
+        }"""
+    )
 
 
 def small_tap_targets(page):
@@ -77,6 +120,7 @@ def test_every_patient_page(page):
         ("medicines", "/medicines/"),
         ("medicine-edit", f"/medicines/{medicine.pk}/"),
         ("profile", "/profile/"),
+        ("reminders", "/reminders/"),
         ("summary", "/summary/"),
         ("summary-appendix", "/summary/?period=30&appendix=on"),
         ("summary-errors", "/summary/?period=since&since=2999-01-01"),
@@ -113,6 +157,8 @@ def test_every_public_page(page):
         ("login", "/accounts/login/"),
         ("signup", "/accounts/signup/"),
         ("signup-sent", "/accounts/signup/sent/"),
+        ("offline", "/offline/"),
+        ("offline-quick-log", "/offline/log/"),
         ("password-reset", "/accounts/password_reset/"),
         ("clinician-signup", "/accounts/clinicians/signup/"),
     ]:

@@ -194,3 +194,20 @@ def test_the_summary_prints_on_two_pages_and_downloads(page):
     page.get_by_label("Last 30 days").check()
     page.get_by_role("button", name="Show the summary").click()
     expect(page.get_by_text(re.compile(r"\(30 days\)"))).to_be_visible()
+
+
+def test_the_period_form_shows_only_the_days_its_option_uses(page):
+    sign_in(page, UserFactory())
+    page.goto("/summary/")
+    since = page.locator("#id_since")
+    expect(since).to_be_hidden()
+    page.get_by_label("Since a date").check()
+    expect(since).to_be_visible()
+    since.fill("2026-01-05")
+    # Changed minds: the day typed no longer applies, and is not sent to be quietly ignored.
+    page.get_by_label("Last 30 days").check()
+    expect(since).to_be_hidden()
+    page.get_by_role("button", name="Show the summary").click()
+    expect(page).to_have_url(re.compile(r"period=30"))
+    assert "since=2026" not in page.url and "csrfmiddlewaretoken" not in page.url
+    expect(page.locator(".invalid-feedback")).to_have_count(0)
